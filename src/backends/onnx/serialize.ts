@@ -1,0 +1,251 @@
+/**
+ * IR -> ONNX ModelProto bytes, without copying tensor data.
+ *
+ * Protobuf messages are concatenations of fields in any order, so the model is written as
+ * a list of chunks: the small parts (nodes, value_info, metadata, each initializer's
+ * header) are encoded by protobufjs, and each initializer's raw_data field is a length
+ * prefix followed by a view of the param's own Float32Array. The chunks go straight to
+ * the file (atomically), never concatenated. Same graph -> byte-identical output.
+ *
+ * Tensors can go to an external data file instead (`externalData`, or automatically when
+ * the model would pass protobuf's 2 GiB limit), each aligned to 4 KiB so onnxruntime can
+ * map it.
+ */
+import { basename } from 'node:path';
+import protobuf from 'protobufjs/minimal.js';
+import type { DType, Graph, Param, Shape } from '../../ir/types.js';
+import { nodeOnnx, type OnnxAttrValue, type OnnxConstInput } from '../../ir/ops.js';
+import type { onnx as P } from 'onnx-proto';
+import { ONNX_DTYPE, DEFAULT_OPSET, MAX_OPSET, MIN_OPSET, irVersionFor, onnx } from './proto.js';
+import { NetforgeError } from '../../errors.js';
+import { atomicWriteFileSync, safeUnlink } from '../../io/atomicWrite.js';
+import { NETFORGE_VERSION } from '../../version.js';
+
+export interface OnnxEmitOptions {
+  /** Default 17. */
+  readonly opset?: number;
+  /** Write tensors to this sibling file (a name, not a path) instead of inside the model. */
+  readonly externalData?: string;
+  readonly docString?: string;
+}
+
+export interface OnnxChunks {
+  readonly model: readonly Uint8Array[];
+  readonly modelBytes: number;
+  /** Present when tensors are stored externally. */
+  readonly external?: { readonly location: string; readonly chunks: readonly Uint8Array[]; readonly bytes: number };
+}
+
+/** protobuf's hard limit for one message; stay well clear of it. */
+const PROTOBUF_LIMIT = 2 ** 31 - 1;
+const EXTERNAL_ALIGN = 4096;
+
+function checkOpset(opset: number): number {
+  if (!Number.isInteger(opset) || opset < MIN_OPSET || opset > MAX_OPSET) {
+    throw new NetforgeError({
+      code: 'E_OPSET',
+      message: `opset ${opset} is not supported`,
+      hint: `choose an opset from ${MIN_OPSET} to ${MAX_OPSET} (default ${DEFAULT_OPSET})`,
+      exitCode: 2,
+    });
+  }
+  return opset;
+}
+
+function valueInfo(name: string, dtype: DType, shape: Shape): P.IValueInfoProto {
+  return {
+    name,
+    type: {
+      tensorType: {
+        elemType: ONNX_DTYPE[dtype],
+        shape: { dim: shape.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) },
+      },
+    },
+  };
+}
+
+function attribute(name: string, a: OnnxAttrValue): P.IAttributeProto {
+  const T = onnx.AttributeProto.AttributeType;
+  switch (a.type) {
+    case 'int':
+      return { name, type: T.INT, i: a.value };
+    case 'ints':
+      return { name, type: T.INTS, ints: [...a.value] };
+    case 'float':
+      return { name, type: T.FLOAT, f: a.value };
+    case 'string':
+      return { name, type: T.STRING, s: new TextEncoder().encode(a.value) };
+  }
+}
+
+function constBytes(c: OnnxConstInput): Uint8Array {
+  if (c.dtype === 'int64') {
+    const a = new BigInt64Array(c.values.length);
+    c.values.forEach((v, i) => (a[i] = BigInt(Math.min(v, Number.MAX_SAFE_INTEGER))));
+    return new Uint8Array(a.buffer);
+  }
+  return new Uint8Array(new Float32Array(c.values).buffer);
+}
+
+function paramBytes(p: Param): Uint8Array {
+  if (p.data === undefined) throw new Error(`internal: param ${p.name} has no data at serialization`);
+  const d = p.data;
+  return new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
+}
+
+function lengthPrefix(fieldNumber: number, length: number): Uint8Array {
+  const w = protobuf.Writer.create();
+  w.uint32(((fieldNumber << 3) | 2) >>> 0).uint32(length);
+  return w.finish();
+}
+
+interface TensorOut {
+  readonly header: P.ITensorProto;
+  readonly data: Uint8Array;
+}
+
+/** Encode a Graph as ONNX chunks (see the file comment). */
+export function toOnnxChunks(g: Graph, opts: OnnxEmitOptions = {}): OnnxChunks {
+  const opset = checkOpset(opts.opset ?? DEFAULT_OPSET);
+  const tensors: TensorOut[] = [];
+  for (const p of g.params.values()) {
+    tensors.push({ header: { name: p.name, dims: [...p.shape], dataType: ONNX_DTYPE[p.dtype] }, data: paramBytes(p) });
+  }
+  const nodes: P.INodeProto[] = [];
+  for (const n of g.nodes) {
+    const spec = nodeOnnx(n, opset);
+    const inputs = [...n.inputs, ...n.params];
+    for (const c of spec.constInputs) {
+      if (c === null) {
+        inputs.push('');
+        continue;
+      }
+      const name = `${n.name}.${c.suffix}`;
+      inputs.push(name);
+      tensors.push({ header: { name, dims: [...c.dims], dataType: ONNX_DTYPE[c.dtype] }, data: constBytes(c) });
+    }
+    const attrs = Object.keys(spec.attrs)
+      .sort()
+      .map((k) => attribute(k, spec.attrs[k]!));
+    nodes.push({ name: n.name, opType: spec.opType, input: inputs, output: [...n.outputs], attribute: attrs, docString: n.module });
+  }
+  const graphIO = new Set([...g.inputs, ...g.outputs]);
+  const val = (id: string): P.IValueInfoProto => {
+    const v = g.values.get(id)!;
+    return valueInfo(id, v.dtype, v.shape);
+  };
+  const graphProto: P.IGraphProto = {
+    name: g.name,
+    node: nodes,
+    input: g.inputs.map(val),
+    output: g.outputs.map(val),
+    valueInfo: g.nodes.flatMap((n) => n.outputs.filter((o) => !graphIO.has(o)).map(val)),
+  };
+  const meta = new Map(g.meta);
+  meta.set('netforge.version', NETFORGE_VERSION);
+  const modelProto: P.IModelProto = {
+    irVersion: irVersionFor(opset),
+    opsetImport: [{ domain: '', version: opset }],
+    producerName: 'netforge',
+    producerVersion: NETFORGE_VERSION,
+    docString: opts.docString ?? `${g.name}, compiled by netforge`,
+    metadataProps: [...meta.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([key, value]) => ({ key, value })),
+  };
+
+  const rawTotal = tensors.reduce((s, t) => s + t.data.byteLength, 0);
+  const location = opts.externalData ?? (rawTotal > PROTOBUF_LIMIT - 64 * 1024 * 1024 ? `${g.name}.onnx.data` : undefined);
+
+  const graphChunks: Uint8Array[] = [onnx.GraphProto.encode(graphProto).finish()];
+  const extChunks: Uint8Array[] = [];
+  let extOffset = 0;
+  for (const t of tensors) {
+    let header: P.ITensorProto = t.header;
+    let withData = true;
+    if (location !== undefined && t.data.byteLength >= 1024) {
+      const pad = (EXTERNAL_ALIGN - (extOffset % EXTERNAL_ALIGN)) % EXTERNAL_ALIGN;
+      if (pad) extChunks.push(new Uint8Array(pad));
+      extOffset += pad;
+      header = {
+        ...header,
+        dataLocation: onnx.TensorProto.DataLocation.EXTERNAL,
+        externalData: [
+          { key: 'location', value: location },
+          { key: 'offset', value: String(extOffset) },
+          { key: 'length', value: String(t.data.byteLength) },
+        ],
+      };
+      extChunks.push(t.data);
+      extOffset += t.data.byteLength;
+      withData = false;
+    }
+    const head = onnx.TensorProto.encode(header).finish();
+    const rawPrefix = withData ? lengthPrefix(9, t.data.byteLength) : new Uint8Array(0);
+    const tensorLen = head.byteLength + rawPrefix.byteLength + (withData ? t.data.byteLength : 0);
+    graphChunks.push(lengthPrefix(5, tensorLen), head);
+    if (withData) graphChunks.push(rawPrefix, t.data);
+  }
+  const graphLen = graphChunks.reduce((s, c) => s + c.byteLength, 0);
+  const model = [onnx.ModelProto.encode(modelProto).finish(), lengthPrefix(7, graphLen), ...graphChunks];
+  const modelBytes = model.reduce((s, c) => s + c.byteLength, 0);
+  if (modelBytes > PROTOBUF_LIMIT) {
+    throw new NetforgeError({ code: 'E_TOO_LARGE', message: `the ONNX model would be ${modelBytes} bytes, over protobuf's 2 GiB limit`, hint: 'use --external-data' });
+  }
+  return {
+    model,
+    modelBytes,
+    ...(location !== undefined ? { external: { location, chunks: extChunks, bytes: extOffset } } : {}),
+  };
+}
+
+/** One contiguous buffer (for in-memory onnxruntime sessions and tests). Copies once. */
+export function toOnnxBytes(g: Graph, opts: OnnxEmitOptions = {}): Uint8Array {
+  const c = toOnnxChunks(g, opts);
+  if (c.external) throw new Error('internal: toOnnxBytes cannot hold external data');
+  return concat(c.model, c.modelBytes);
+}
+
+export function concat(chunks: readonly Uint8Array[], total: number): Uint8Array {
+  const out = new Uint8Array(total);
+  let o = 0;
+  for (const c of chunks) {
+    out.set(c, o);
+    o += c.byteLength;
+  }
+  return out;
+}
+
+export interface WrittenOnnx {
+  readonly path: string;
+  readonly bytes: number;
+  readonly externalPath?: string;
+  readonly externalBytes?: number;
+}
+
+/**
+ * Write the model (and its external data, first) atomically. With `externalData: true`
+ * the data file is `<model file name>.data` beside it.
+ */
+export function writeOnnx(path: string, g: Graph, opts: Omit<OnnxEmitOptions, 'externalData'> & { readonly externalData?: boolean } = {}): WrittenOnnx {
+  const { externalData, ...rest } = opts;
+  const location = externalData ? `${basename(path)}.data` : undefined;
+  const c = toOnnxChunks(g, { ...rest, ...(location !== undefined ? { externalData: location } : {}) });
+  let externalPath: string | undefined;
+  if (c.external) {
+    // An automatic switch to external data names the file after the model file too.
+    const loc = location ?? `${basename(path)}.data`;
+    externalPath = `${path}.data`;
+    if (loc !== c.external.location) return writeOnnx(path, g, { ...opts, externalData: true });
+    atomicWriteFileSync(externalPath, c.external.chunks);
+  }
+  try {
+    atomicWriteFileSync(path, c.model);
+  } catch (e) {
+    if (externalPath) safeUnlink(externalPath);
+    throw e;
+  }
+  return {
+    path,
+    bytes: c.modelBytes,
+    ...(externalPath !== undefined && c.external ? { externalPath, externalBytes: c.external.bytes } : {}),
+  };
+}

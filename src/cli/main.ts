@@ -1,0 +1,62 @@
+/** The netforge command line: dispatch, help, and the error boundary (no stack traces for user errors). */
+import type { CliIO, Command } from './command.js';
+import { flagHelp } from './args.js';
+import { formatError, isNetforgeError } from '../errors.js';
+import { NETFORGE_VERSION } from '../version.js';
+import { COMMANDS } from './commands/index.js';
+
+function help(): string {
+  const w = Math.max(...COMMANDS.map((c) => c.name.length));
+  return [
+    `netforge ${NETFORGE_VERSION}: a compiler for convolutional network architectures (typed DSL -> verified IR -> ONNX)`,
+    '',
+    'usage: netforge <command> [options]',
+    '',
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(w)}  ${c.summary}`),
+    '',
+    'netforge <command> --help shows a command\'s options. Models: a zoo name (resnet50, resnext50_32x4d, cifar_resnet56, ...) or a .ts file.',
+  ].join('\n');
+}
+
+export function commandHelp(c: Command): string {
+  return `${c.usage}\n\n${c.summary}\n\noptions:\n${flagHelp(c.flags)}`;
+}
+
+export async function main(argv: readonly string[], io: CliIO = defaultIO()): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.out(help());
+    return name === undefined ? 2 : 0;
+  }
+  if (name === '--version' || name === '-V') {
+    io.out(NETFORGE_VERSION);
+    return 0;
+  }
+  const cmd = COMMANDS.find((c) => c.name === name);
+  if (!cmd) {
+    io.err(`error[E_USAGE]: unknown command '${name}'\n  help: commands are ${COMMANDS.map((c) => c.name).join(', ')}`);
+    return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.out(commandHelp(cmd));
+    return 0;
+  }
+  try {
+    return await cmd.run(rest, io);
+  } catch (e) {
+    if (isNetforgeError(e)) {
+      io.err(formatError(e));
+      return e.exitCode;
+    }
+    io.err(`netforge: internal error (this is a bug in netforge, please report it):\n${(e as Error).stack ?? String(e)}`);
+    return 70;
+  }
+}
+
+export function defaultIO(): CliIO {
+  return {
+    out: (s) => process.stdout.write(s.endsWith('\n') ? s : `${s}\n`),
+    err: (s) => process.stderr.write(s.endsWith('\n') ? s : `${s}\n`),
+    isTTY: Boolean(process.stderr.isTTY),
+  };
+}

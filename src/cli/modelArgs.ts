@@ -1,0 +1,66 @@
+/** Flags every model-taking command shares, and turning them into ModelOptions. */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { FlagSpec, Parsed } from './args.js';
+import { get, usageError } from './args.js';
+import type { DefinedModel, ModelOptions } from '../dsl/model.js';
+import { ZOO } from '../zoo/index.js';
+import { NetforgeError } from '../errors.js';
+import { loadModelFile } from './loadModelFile.js';
+
+export const MODEL_FLAGS: readonly FlagSpec[] = [
+  { name: '--num-classes', type: 'int', help: 'classifier outputs (default: the model\'s, 1000 for ImageNet models)' },
+  { name: '--replace-stride-with-dilation', type: 'list', help: 'one boolean per stage after the first, e.g. false,true,true' },
+  { name: '--zero-init-residual', type: 'bool', help: 'zero-init the last BatchNorm gamma of every block' },
+  { name: '--input-size', type: 'list', help: 'input H,W or C,H,W (default: the model\'s, e.g. 3,224,224)' },
+  { name: '--seed', type: 'int', help: 'seed for parameter initialization (default 0)' },
+];
+
+function parseBool(s: string): boolean {
+  if (s === 'true' || s === '1') return true;
+  if (s === 'false' || s === '0') return false;
+  throw usageError(`--replace-stride-with-dilation expects true/false values, got '${s}'`, 'e.g. --replace-stride-with-dilation false,true,true');
+}
+
+export function modelOptionsFrom(p: Parsed, def: DefinedModel): ModelOptions {
+  const numClasses = get.num(p, 'num-classes');
+  if (numClasses !== undefined && numClasses <= 0) throw usageError(`--num-classes must be > 0, got ${numClasses}`);
+  const rswd = get.list(p, 'replace-stride-with-dilation');
+  const zir = get.bool(p, 'zero-init-residual');
+  const size = get.list(p, 'input-size');
+  let input: number[] | undefined;
+  if (size) {
+    const nums = size.map(Number);
+    if (nums.some((n) => !Number.isInteger(n) || n <= 0) || nums.length < 1 || nums.length > 3) {
+      throw usageError(`--input-size expects H, H,W or C,H,W positive integers, got '${size.join(',')}'`);
+    }
+    const c = def.input[0]!;
+    input = nums.length === 1 ? [c, nums[0]!, nums[0]!] : nums.length === 2 ? [c, nums[0]!, nums[1]!] : nums;
+  }
+  return {
+    ...(numClasses !== undefined ? { numClasses } : {}),
+    ...(rswd ? { replaceStrideWithDilation: rswd.map(parseBool) } : {}),
+    ...(zir !== undefined ? { zeroInitResidual: zir } : {}),
+    ...(input ? { input } : {}),
+  };
+}
+
+/** A zoo name, or a path to a model file (.ts, .mts, .js, .mjs). */
+export async function resolveModel(spec: string | undefined, command: string): Promise<DefinedModel> {
+  if (spec === undefined) throw usageError(`netforge ${command} needs a model`, `give a zoo name (${[...ZOO.keys()].slice(0, 4).join(', ')}, ...) or a path to a .ts model file`);
+  const zoo = ZOO.get(spec);
+  if (zoo) return zoo;
+  if (/\.(c|m)?(t|j)s$/.test(spec) || spec.includes('/')) {
+    const path = resolve(spec);
+    if (!existsSync(path)) throw new NetforgeError({ code: 'E_NOT_FOUND', message: `model file ${spec} does not exist`, file: spec, hint: 'check the path' });
+    return loadModelFile(path);
+  }
+  const names = [...ZOO.keys()];
+  const near = names.filter((n) => n.includes(spec) || spec.includes(n));
+  throw new NetforgeError({
+    code: 'E_UNKNOWN_MODEL',
+    message: `unknown model '${spec}'`,
+    hint: `${near.length ? `did you mean ${near.join(' or ')}? ` : ''}zoo models: ${names.join(', ')}; or pass a path to a .ts model file`,
+    exitCode: 1,
+  });
+}

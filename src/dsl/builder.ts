@@ -1,0 +1,255 @@
+/**
+ * The graph builder behind the DSL. A model's build function runs inside `buildGraph`,
+ * which keeps the current module scope and collects nodes, values and params. Shapes
+ * come from the op registry (src/ir/ops.ts); the DSL holds no shape arithmetic.
+ */
+import type { DType, Graph, InitSpec, Node, NodeOf, OpAttrMap, OpKind, Param, ParamRole, Shape, SourceLoc, Value } from '../ir/types.js';
+import { ShapeError, inferNodeShape, nodeOutputDType } from '../ir/ops.js';
+import { NetforgeError } from '../errors.js';
+import { callerLoc, formatLoc } from './sourceLoc.js';
+
+/** A tensor while a model is being built: a value id with its shape. */
+export interface Tensor {
+  readonly id: string;
+  readonly shape: Shape;
+  readonly dtype: DType;
+}
+
+interface BuilderState {
+  readonly scopes: string[];
+  readonly nodes: Node[];
+  readonly values: Map<string, Value>;
+  readonly params: Map<string, Param>;
+  readonly nodeNames: Set<string>;
+  /** module path -> where it was first defined, to report duplicates. */
+  readonly modules: Map<string, SourceLoc | undefined>;
+  readonly meta: Map<string, string>;
+  /** Params that a layer marked frozen (transfer learning). */
+  frozen: boolean;
+}
+
+let current: BuilderState | null = null;
+
+function state(what: string): BuilderState {
+  if (current === null) {
+    throw new NetforgeError({
+      code: 'E_NO_MODEL',
+      message: `${what} was called outside a model definition`,
+      loc: formatLoc(callerLoc()),
+      hint: 'call DSL layers inside defineModel({ build }) or buildGraph()',
+    });
+  }
+  return current;
+}
+
+/** The module path for a child called `name` in the current scope. */
+export function modulePath(name?: string | number): string {
+  const s = state('modulePath');
+  return [...s.scopes, ...(name === undefined ? [] : [String(name)])].join('.');
+}
+
+/** Run `fn` inside a child module scope (`layer1`, then `0`, ...), like nn.Module attributes. */
+export function scope<T>(name: string | number, fn: () => T): T {
+  const s = state('scope');
+  const key = String(name);
+  if (key === '' || key.includes('.')) {
+    throw userError('E_BAD_NAME', `module name ${JSON.stringify(key)} is not valid`, 'use a non-empty name without dots; nest scopes instead');
+  }
+  s.scopes.push(key);
+  try {
+    return fn();
+  } finally {
+    s.scopes.pop();
+  }
+}
+
+/** Mark every param created inside `fn` as frozen (not trainable). */
+export function frozen<T>(fn: () => T): T {
+  const s = state('frozen');
+  const was = s.frozen;
+  s.frozen = true;
+  try {
+    return fn();
+  } finally {
+    s.frozen = was;
+  }
+}
+
+export function userError(code: string, message: string, hint?: string, module?: string): NetforgeError {
+  const modPath = module ?? (current ? current.scopes.join('.') : undefined);
+  return new NetforgeError({
+    code,
+    message,
+    ...(modPath ? { modulePath: modPath } : {}),
+    ...(hint !== undefined ? { hint } : {}),
+    ...(() => {
+      const l = formatLoc(callerLoc());
+      return l !== undefined ? { loc: l } : {};
+    })(),
+  });
+}
+
+/** Claim a module path; a second claim is a duplicate module name unless `reuse` is set. */
+export function claimModule(path: string, reuse = false): void {
+  const s = state('layer');
+  if (s.modules.has(path) && !reuse) {
+    const first = formatLoc(s.modules.get(path));
+    throw userError(
+      'E_DUPLICATE_MODULE',
+      `module ${path} is defined twice${first ? ` (first at ${first})` : ''}`,
+      'give each layer its own name, or pass reuse: true to call the same layer (and weights) again',
+      path,
+    );
+  }
+  if (!s.modules.has(path)) s.modules.set(path, callerLoc());
+}
+
+export interface ParamSpec {
+  readonly name: string;
+  readonly shape: readonly number[];
+  readonly role: ParamRole;
+  readonly init: InitSpec;
+  readonly isParameter?: boolean;
+}
+
+/** Declare a param under module `module` (or return it if the module is reused). */
+export function declareParam(module: string, spec: ParamSpec): string {
+  const s = state('param');
+  const full = `${module}.${spec.name}`;
+  const existing = s.params.get(full);
+  if (existing) {
+    if (existing.shape.join(',') !== spec.shape.join(',')) {
+      throw userError(
+        'E_SHARED_PARAM_SHAPE',
+        `reused layer ${module} needs ${spec.name} of shape [${spec.shape.join(', ')}] but it was created as [${existing.shape.join(', ')}]`,
+        'a reused layer must see inputs with the same channel counts',
+        module,
+      );
+    }
+    return full;
+  }
+  const isParameter = spec.isParameter ?? true;
+  s.params.set(full, {
+    name: full,
+    dtype: 'float32',
+    shape: spec.shape,
+    role: spec.role,
+    isParameter,
+    trainable: isParameter && !s.frozen,
+    init: spec.init,
+  });
+  return full;
+}
+
+function uniqueNodeName(s: BuilderState, base: string): string {
+  if (!s.nodeNames.has(base)) return base;
+  for (let i = 1; ; i++) {
+    const n = `${base}_${i}`;
+    if (!s.nodeNames.has(n)) return n;
+  }
+}
+
+/** Add one node; its output shape comes from the registry. Shape errors become user errors here. */
+export function emit<K extends OpKind>(
+  op: K,
+  module: string,
+  inputs: readonly Tensor[],
+  params: readonly string[],
+  attrs: OpAttrMap[K],
+): Tensor {
+  const s = state(op);
+  const name = uniqueNodeName(s, module || op.toLowerCase());
+  const loc = callerLoc();
+  const paramShapes = params.map((p) => s.params.get(p)!.shape);
+  const proto = { name, op, attrs, inputs: inputs.map((t) => t.id), params, outputs: [name], module, ...(loc ? { loc } : {}) } as NodeOf<K>;
+  let shape: Shape;
+  try {
+    shape = inferNodeShape(proto as Node, inputs.map((t) => t.shape), paramShapes);
+  } catch (e) {
+    if (e instanceof ShapeError) {
+      throw new NetforgeError({
+        code: e.code,
+        message: e.message,
+        modulePath: module,
+        ...(loc ? { loc: formatLoc(loc)! } : {}),
+        ...(e.hint !== undefined ? { hint: e.hint } : {}),
+      });
+    }
+    throw e;
+  }
+  const dtype = nodeOutputDType(proto as Node, inputs.map((t) => t.dtype));
+  s.nodeNames.add(name);
+  s.nodes.push(proto as Node);
+  s.values.set(name, { id: name, dtype, shape });
+  return { id: name, shape, dtype };
+}
+
+/** Attach a string fact to the graph metadata (config, preprocessing). */
+export function setMeta(key: string, value: string): void {
+  state('setMeta').meta.set(key, value);
+}
+
+export interface BuildGraphOptions {
+  readonly name: string;
+  /** Input shape without the batch dimension, e.g. [3, 224, 224]. */
+  readonly input: readonly number[];
+  readonly inputName?: string;
+  readonly outputName?: string;
+  readonly batch?: string | number;
+}
+
+/** Run a build function and return the finished, plain-data Graph. */
+export function buildGraph(opts: BuildGraphOptions, fn: (x: Tensor) => Tensor): Graph {
+  if (current !== null) throw new Error('internal: buildGraph is not re-entrant');
+  const inputName = opts.inputName ?? 'input';
+  const outputName = opts.outputName ?? 'logits';
+  const s: BuilderState = {
+    scopes: [],
+    nodes: [],
+    values: new Map(),
+    params: new Map(),
+    nodeNames: new Set([inputName]),
+    modules: new Map(),
+    meta: new Map(),
+    frozen: false,
+  };
+  const inShape: Shape = [opts.batch ?? 'N', ...opts.input];
+  s.values.set(inputName, { id: inputName, dtype: 'float32', shape: inShape });
+  current = s;
+  let out: Tensor;
+  try {
+    out = fn({ id: inputName, shape: inShape, dtype: 'float32' });
+  } finally {
+    current = null;
+  }
+  if (!out || typeof out.id !== 'string' || !s.values.has(out.id)) {
+    throw new NetforgeError({
+      code: 'E_BAD_OUTPUT',
+      message: `model ${opts.name}'s build function must return a tensor produced by a DSL layer, got ${typeof out}`,
+      hint: 'return the last layer\'s result from build()',
+    });
+  }
+  if (out.id === inputName) {
+    throw new NetforgeError({ code: 'E_BAD_OUTPUT', message: `model ${opts.name} returns its input unchanged`, hint: 'add at least one layer' });
+  }
+  return renameValue(
+    { name: opts.name, inputs: [inputName], outputs: [out.id], values: s.values, nodes: s.nodes, params: s.params, meta: s.meta },
+    out.id,
+    outputName,
+  );
+}
+
+/** Rename a value everywhere it appears (used to give the graph output a stable name). */
+export function renameValue(g: Graph, from: string, to: string): Graph {
+  if (from === to) return g;
+  const r = (id: string): string => (id === from ? to : id);
+  const values = new Map<string, Value>();
+  for (const [id, v] of g.values) values.set(r(id), id === from ? { ...v, id: to } : v);
+  return {
+    ...g,
+    inputs: g.inputs.map(r),
+    outputs: g.outputs.map(r),
+    values,
+    nodes: g.nodes.map((n) => (n.inputs.includes(from) || n.outputs.includes(from) ? { ...n, inputs: n.inputs.map(r), outputs: n.outputs.map(r) } : n)),
+  };
+}

@@ -1,0 +1,7 @@
+export { buildGraph, scope, frozen, modulePath, type Tensor, type BuildGraphOptions } from './builder.js';
+export * from './layers.js';
+export * from './block.js';
+export * from './blocks.js';
+export * from './shortcut.js';
+export * from './resnet.js';
+export * from './model.js';

@@ -1,0 +1,86 @@
+/** defineModel: a model is a description (input, build, expectations, preprocessing) plus options a CLI can set. */
+import type { Graph } from '../ir/types.js';
+import type { Tensor } from './builder.js';
+import { buildGraph, setMeta } from './builder.js';
+import { callerLoc, formatLoc } from './sourceLoc.js';
+
+/** Options the command line can set on any model (`--num-classes`, ...). */
+export interface ModelOptions {
+  /** Classifier outputs. Default: the model's own (1000 for ImageNet models). */
+  readonly numClasses?: number;
+  /** Replace stride by dilation in the stages after the first (`--replace-stride-with-dilation`). */
+  readonly replaceStrideWithDilation?: readonly boolean[];
+  /** `--zero-init-residual`. */
+  readonly zeroInitResidual?: boolean;
+  /** Input [C, H, W]; default the model's. */
+  readonly input?: readonly number[];
+}
+
+/** What a compiled model must be; checked by the verifyStructure pass, a mismatch fails the compile. */
+export interface ModelExpectations {
+  /** Weighted layers on the longest input->output path, by kind. ResNet-50: { conv: 49, linear: 1 }. */
+  readonly mainPath?: { readonly conv: number; readonly linear: number };
+  /** Main-path depth (conv + linear). ResNet-50: 50. */
+  readonly depth?: number;
+  /** Convs off the main path that project a shortcut. ResNet-50: 4. */
+  readonly shortcutProjections?: number;
+  /** PyTorch parameter count (buffers excluded). */
+  readonly params?: number;
+  /** Conv + Gemm multiply-accumulates for one sample at the model's input size. */
+  readonly macs?: number;
+  /** ONNX op counts that must match exactly (ops not listed must be absent). */
+  readonly ops?: Readonly<Record<string, number>>;
+}
+
+export interface Preprocessing {
+  readonly mean: readonly number[];
+  readonly std: readonly number[];
+  readonly resize?: number;
+  readonly crop?: number;
+  readonly colorSpace?: 'RGB' | 'BGR';
+}
+
+export interface ModelDefinition {
+  /** The model's name (zoo name, or the user's). */
+  readonly name: string;
+  readonly description?: string;
+  /** Input shape without batch: [C, H, W]. */
+  readonly input: readonly number[];
+  /** Build the network from the input tensor. */
+  readonly build: (x: Tensor, options: ModelOptions) => Tensor;
+  /** Expectations, or a function of the options (a different numClasses changes params). */
+  readonly expect?: ModelExpectations | ((options: ModelOptions) => ModelExpectations);
+  readonly preprocessing?: Preprocessing;
+  /** Output name in the ONNX graph. Default `logits` (`features` is usual for backbones). */
+  readonly outputName?: string;
+}
+
+export interface DefinedModel extends ModelDefinition {
+  readonly __netforgeModel: true;
+  /** Where defineModel was called. */
+  readonly definedAt?: string;
+}
+
+export function defineModel(def: ModelDefinition): DefinedModel {
+  const at = formatLoc(callerLoc());
+  return { ...def, __netforgeModel: true, ...(at !== undefined ? { definedAt: at } : {}) };
+}
+
+export function isDefinedModel(x: unknown): x is DefinedModel {
+  return typeof x === 'object' && x !== null && (x as { __netforgeModel?: unknown }).__netforgeModel === true;
+}
+
+export function expectationsFor(def: ModelDefinition, options: ModelOptions): ModelExpectations {
+  const e = def.expect;
+  if (e === undefined) return {};
+  return typeof e === 'function' ? e(options) : e;
+}
+
+/** Build the model's IR graph (params declared, not yet initialized). */
+export function buildModel(def: ModelDefinition, options: ModelOptions = {}): Graph {
+  const input = options.input ?? def.input;
+  return buildGraph({ name: def.name, input, ...(def.outputName ? { outputName: def.outputName } : {}) }, (x) => {
+    if (def.preprocessing) setMeta('netforge.preprocessing', JSON.stringify(def.preprocessing));
+    return def.build(x, options);
+  });
+}

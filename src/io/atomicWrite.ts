@@ -1,0 +1,51 @@
+import { openSync, writeSync, fsyncSync, closeSync, renameSync, unlinkSync } from 'node:fs';
+import { dirname, basename, join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+
+/**
+ * Write `chunks` to `path` atomically: write a temp file in the same directory, fsync,
+ * then rename over the target. A crash or error midway leaves the old file (if any)
+ * untouched and no partial file under `path`. Chunks are written as they are, so
+ * callers can pass views of large tensor buffers without concatenating them first.
+ */
+export function atomicWriteFileSync(path: string, chunks: readonly Uint8Array[] | Uint8Array | string): void {
+  const tmp = tempPathFor(path);
+  const list: readonly (Uint8Array | string)[] = Array.isArray(chunks) ? chunks : [chunks as Uint8Array | string];
+  const fd = openSync(tmp, 'wx', 0o644);
+  try {
+    for (const c of list) {
+      if (typeof c === 'string') writeSync(fd, c);
+      else writeAll(fd, c);
+    }
+    fsyncSync(fd);
+  } catch (e) {
+    closeSync(fd);
+    safeUnlink(tmp);
+    throw e;
+  }
+  closeSync(fd);
+  try {
+    renameSync(tmp, path);
+  } catch (e) {
+    safeUnlink(tmp);
+    throw e;
+  }
+}
+
+function writeAll(fd: number, buf: Uint8Array): void {
+  let off = 0;
+  while (off < buf.byteLength) off += writeSync(fd, buf, off, buf.byteLength - off);
+}
+
+/** A unique sibling temp name: `.name.<pid>.<random>.tmp`, hidden, same filesystem as the target. */
+export function tempPathFor(path: string): string {
+  return join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+}
+
+export function safeUnlink(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // already gone
+  }
+}

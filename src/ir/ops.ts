@@ -1,0 +1,418 @@
+/**
+ * The op registry: one entry per op kind with its arity, parameter layout, shape
+ * function, MAC count and ONNX mapping (as plain data; only src/backends/onnx turns it
+ * into protobuf). Adding an op is one entry in OpAttrMap (types.ts) and one here; the
+ * mapped type below makes a missing entry a compile error.
+ */
+import type { DType, Dim, Node, NodeOf, OpAttrMap, OpKind, Shape } from './types.js';
+import { windowOutDim } from './shapeMath.js';
+
+/** Raised by shape functions; callers attach the module path and source location. */
+export class ShapeError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly hint?: string,
+  ) {
+    super(message);
+    this.name = 'ShapeError';
+  }
+}
+
+export type OnnxAttrValue =
+  | { readonly type: 'int'; readonly value: number }
+  | { readonly type: 'ints'; readonly value: readonly number[] }
+  | { readonly type: 'float'; readonly value: number }
+  | { readonly type: 'string'; readonly value: string };
+
+/** A constant input the ONNX form needs (Pad's pads, Slice's starts ...), emitted as an initializer. */
+export interface OnnxConstInput {
+  readonly suffix: string;
+  readonly dtype: 'int64' | 'float32';
+  readonly dims: readonly number[];
+  readonly values: readonly number[];
+}
+
+export interface OnnxNodeSpec {
+  readonly opType: string;
+  readonly attrs: Readonly<Record<string, OnnxAttrValue>>;
+  /** Inputs after the activations and params (in that order); `null` leaves an optional slot empty. */
+  readonly constInputs: readonly (OnnxConstInput | null)[];
+}
+
+export interface OpDef<K extends OpKind> {
+  /** [min, max] activation inputs. */
+  readonly arity: readonly [number, number];
+  /** Weighted layers count toward main-path depth (Conv, Gemm). */
+  readonly weighted: boolean;
+  /** Output shape from the activation input shapes and parameter shapes. Throws ShapeError. */
+  inferShape(node: NodeOf<K>, inputs: readonly Shape[], params: readonly (readonly number[])[]): Shape;
+  /** Multiply-accumulates for one sample (batch 1). */
+  macs(node: NodeOf<K>, inputs: readonly Shape[], output: Shape): number;
+  /** The ONNX form at a given opset. */
+  onnx(node: NodeOf<K>, opset: number): OnnxNodeSpec;
+  /** Output dtype (defaults to the first input's). */
+  outputDType?(node: NodeOf<K>, inputs: readonly DType[]): DType;
+}
+
+const plain = (opType: string): OnnxNodeSpec => ({ opType, attrs: {}, constInputs: [] });
+const ints = (value: readonly number[]): OnnxAttrValue => ({ type: 'ints', value });
+const int = (value: number): OnnxAttrValue => ({ type: 'int', value });
+const i64 = (suffix: string, values: readonly number[]): OnnxConstInput => ({
+  suffix,
+  dtype: 'int64',
+  dims: [values.length],
+  values,
+});
+
+function num(d: Dim | undefined, what: string): number {
+  if (typeof d !== 'number') {
+    throw new ShapeError('E_SHAPE_SYMBOLIC', `${what} must be a known number, got ${String(d)}`);
+  }
+  return d;
+}
+
+function expectRank(s: Shape, rank: number, what: string): void {
+  if (s.length !== rank) {
+    throw new ShapeError(
+      'E_SHAPE_RANK',
+      `${what} expects a rank-${rank} input, got [${s.join(', ')}]`,
+      rank === 4 ? 'image layers take [N, C, H, W]; did you forget flatten() or apply a conv after the classifier?' : undefined,
+    );
+  }
+}
+
+export function formatShape(s: Shape): string {
+  return `[${s.join(', ')}]`;
+}
+
+function sameDim(a: Dim, b: Dim): boolean {
+  return a === b;
+}
+
+/** NumPy broadcasting, as ONNX Add/Mul define it. */
+function broadcast(a: Shape, b: Shape, op: string): Shape {
+  const rank = Math.max(a.length, b.length);
+  const out: Dim[] = [];
+  for (let i = 0; i < rank; i++) {
+    const da = a[a.length - rank + i] ?? 1;
+    const db = b[b.length - rank + i] ?? 1;
+    if (sameDim(da, db) || db === 1) out.push(da);
+    else if (da === 1) out.push(db);
+    else {
+      throw new ShapeError(
+        'E_SHAPE_MISMATCH',
+        `${op} got operands of shapes ${formatShape(a)} and ${formatShape(b)}, which do not match (dimension ${i}: ${String(da)} vs ${String(db)})`,
+        op === 'Add'
+          ? 'a residual add needs the shortcut to have the block output shape: add a projection (downsample) or fix stride/channels'
+          : undefined,
+      );
+    }
+  }
+  return out;
+}
+
+function windowed(
+  what: string,
+  x: Shape,
+  kernel: readonly [number, number],
+  stride: readonly [number, number],
+  pads: readonly [number, number, number, number],
+  dilation: readonly [number, number],
+  ceilMode: boolean,
+): [number, number] {
+  const h = num(x[2], `${what} input height`);
+  const w = num(x[3], `${what} input width`);
+  const oh = windowOutDim(h, kernel[0], stride[0], pads[0], pads[2], dilation[0], ceilMode);
+  const ow = windowOutDim(w, kernel[1], stride[1], pads[1], pads[3], dilation[1], ceilMode);
+  if (oh <= 0 || ow <= 0) {
+    throw new ShapeError(
+      'E_SHAPE_EMPTY',
+      `${what} output would be empty: input ${h}x${w}, kernel ${kernel.join('x')}, stride ${stride.join('x')}, dilation ${dilation.join('x')}, padding ${pads.join(',')}`,
+      'use a larger input size or smaller kernel/stride/dilation',
+    );
+  }
+  return [oh, ow];
+}
+
+type Registry = { readonly [K in OpKind]: OpDef<K> };
+
+export const OPS: Registry = {
+  Conv: {
+    arity: [1, 1],
+    weighted: true,
+    inferShape(node, [x], [w, b]) {
+      expectRank(x!, 4, 'Conv');
+      if (w === undefined || w.length !== 4) throw new ShapeError('E_PARAM_SHAPE', 'Conv needs a rank-4 weight [Cout, Cin/groups, kh, kw]');
+      const { groups, kernel, stride, pads, dilation } = node.attrs;
+      const cin = num(x![1], 'Conv input channels');
+      const [cout, cinPerGroup, kh, kw] = w as [number, number, number, number];
+      if (cin % groups !== 0 || cout % groups !== 0) {
+        throw new ShapeError(
+          'E_GROUPS',
+          `Conv with groups=${groups} needs input channels (${cin}) and output channels (${cout}) divisible by groups`,
+          'choose groups that divides both channel counts',
+        );
+      }
+      if (cinPerGroup * groups !== cin) {
+        throw new ShapeError(
+          'E_SHAPE_MISMATCH',
+          `Conv weight expects ${cinPerGroup * groups} input channels (${cinPerGroup} per group x ${groups}) but the input has ${cin} (input shape ${formatShape(x!)})`,
+          'the previous layer produces a different number of channels than this conv was built for',
+        );
+      }
+      if (kh !== kernel[0] || kw !== kernel[1]) throw new ShapeError('E_PARAM_SHAPE', `Conv weight kernel ${kh}x${kw} disagrees with kernel attribute ${kernel.join('x')}`);
+      if (b !== undefined && (b.length !== 1 || b[0] !== cout)) throw new ShapeError('E_PARAM_SHAPE', `Conv bias must be [${cout}], got ${formatShape(b)}`);
+      const [oh, ow] = windowed('Conv', x!, kernel, stride, pads, dilation, false);
+      return [x![0]!, cout, oh, ow];
+    },
+    macs(node, [x], out) {
+      const cin = x![1] as number;
+      const [, cout, oh, ow] = out as [Dim, number, number, number];
+      const { kernel, groups } = node.attrs;
+      return cout * oh * ow * (cin / groups) * kernel[0] * kernel[1];
+    },
+    onnx(node) {
+      const a = node.attrs;
+      return {
+        opType: 'Conv',
+        attrs: {
+          kernel_shape: ints(a.kernel),
+          strides: ints(a.stride),
+          pads: ints(a.pads),
+          dilations: ints(a.dilation),
+          group: int(a.groups),
+        },
+        constInputs: [],
+      };
+    },
+  },
+  BatchNormalization: {
+    arity: [1, 1],
+    weighted: false,
+    inferShape(_node, [x], ps) {
+      if (x!.length < 2) throw new ShapeError('E_SHAPE_RANK', `BatchNormalization expects [N, C, ...], got ${formatShape(x!)}`);
+      const c = num(x![1], 'BatchNorm channels');
+      for (const p of ps) {
+        if (p.length !== 1 || p[0] !== c) {
+          throw new ShapeError(
+            'E_SHAPE_MISMATCH',
+            `BatchNorm2d was built for ${p[0]} channels but its input has ${c} (input shape ${formatShape(x!)})`,
+            'pass the channel count of the layer before it',
+          );
+        }
+      }
+      return x!;
+    },
+    macs: () => 0,
+    onnx(node) {
+      return { opType: 'BatchNormalization', attrs: { epsilon: { type: 'float', value: node.attrs.eps } }, constInputs: [] };
+    },
+  },
+  Relu: { arity: [1, 1], weighted: false, inferShape: (_n, [x]) => x!, macs: () => 0, onnx: () => plain('Relu') },
+  Sigmoid: { arity: [1, 1], weighted: false, inferShape: (_n, [x]) => x!, macs: () => 0, onnx: () => plain('Sigmoid') },
+  Identity: { arity: [1, 1], weighted: false, inferShape: (_n, [x]) => x!, macs: () => 0, onnx: () => plain('Identity') },
+  Cast: {
+    arity: [1, 1],
+    weighted: false,
+    inferShape: (_n, [x]) => x!,
+    macs: () => 0,
+    onnx: (node) => ({ opType: 'Cast', attrs: { to: int(node.attrs.to === 'float16' ? 10 : 1) }, constInputs: [] }),
+    outputDType: (node) => node.attrs.to,
+  },
+  MaxPool: {
+    arity: [1, 1],
+    weighted: false,
+    inferShape(node, [x]) {
+      expectRank(x!, 4, 'MaxPool');
+      const a = node.attrs;
+      const [oh, ow] = windowed('MaxPool', x!, a.kernel, a.stride, a.pads, [1, 1], a.ceilMode);
+      return [x![0]!, x![1]!, oh, ow];
+    },
+    macs: () => 0,
+    onnx(node) {
+      const a = node.attrs;
+      return {
+        opType: 'MaxPool',
+        attrs: { kernel_shape: ints(a.kernel), strides: ints(a.stride), pads: ints(a.pads), ceil_mode: int(a.ceilMode ? 1 : 0) },
+        constInputs: [],
+      };
+    },
+  },
+  AveragePool: {
+    arity: [1, 1],
+    weighted: false,
+    inferShape(node, [x]) {
+      expectRank(x!, 4, 'AveragePool');
+      const a = node.attrs;
+      const [oh, ow] = windowed('AveragePool', x!, a.kernel, a.stride, a.pads, [1, 1], a.ceilMode);
+      return [x![0]!, x![1]!, oh, ow];
+    },
+    macs: () => 0,
+    onnx(node) {
+      const a = node.attrs;
+      return {
+        opType: 'AveragePool',
+        attrs: {
+          kernel_shape: ints(a.kernel),
+          strides: ints(a.stride),
+          pads: ints(a.pads),
+          ceil_mode: int(a.ceilMode ? 1 : 0),
+          count_include_pad: int(a.countIncludePad ? 1 : 0),
+        },
+        constInputs: [],
+      };
+    },
+  },
+  GlobalAveragePool: {
+    arity: [1, 1],
+    weighted: false,
+    inferShape(_n, [x]) {
+      expectRank(x!, 4, 'GlobalAveragePool');
+      return [x![0]!, x![1]!, 1, 1];
+    },
+    macs: () => 0,
+    onnx: () => plain('GlobalAveragePool'),
+  },
+  ReduceMean: {
+    arity: [1, 1],
+    weighted: false,
+    inferShape(node, [x]) {
+      const axes = new Set(node.attrs.axes.map((a) => (a < 0 ? a + x!.length : a)));
+      const out: Dim[] = [];
+      x!.forEach((d, i) => {
+        if (!axes.has(i)) out.push(d);
+        else if (node.attrs.keepdims) out.push(1);
+      });
+      return out;
+    },
+    macs: () => 0,
+    onnx(node, opset) {
+      const keepdims = int(node.attrs.keepdims ? 1 : 0);
+      if (opset >= 18) return { opType: 'ReduceMean', attrs: { keepdims }, constInputs: [i64('axes', node.attrs.axes)] };
+      return { opType: 'ReduceMean', attrs: { axes: ints(node.attrs.axes), keepdims }, constInputs: [] };
+    },
+  },
+  Flatten: {
+    arity: [1, 1],
+    weighted: false,
+    inferShape(node, [x]) {
+      const axis = node.attrs.axis;
+      const head = x!.slice(0, axis);
+      let tail = 1;
+      for (const d of x!.slice(axis)) tail *= num(d, 'Flatten dimension');
+      return [...head, tail];
+    },
+    macs: () => 0,
+    onnx: (node) => ({ opType: 'Flatten', attrs: { axis: int(node.attrs.axis) }, constInputs: [] }),
+  },
+  Gemm: {
+    arity: [1, 1],
+    weighted: true,
+    inferShape(_node, [x], [w, b]) {
+      expectRank(x!, 2, 'Linear');
+      if (w === undefined || w.length !== 2) throw new ShapeError('E_PARAM_SHAPE', 'Linear needs a rank-2 weight [out, in]');
+      const [out, inF] = w as [number, number];
+      const have = num(x![1], 'Linear input features');
+      if (have !== inF) {
+        throw new ShapeError(
+          'E_SHAPE_MISMATCH',
+          `Linear expects ${inF} input features but got ${have} (input shape ${formatShape(x!)})`,
+          'set inFeatures to the flattened size of the previous layer, or leave it out to infer it',
+        );
+      }
+      if (b !== undefined && (b.length !== 1 || b[0] !== out)) throw new ShapeError('E_PARAM_SHAPE', `Linear bias must be [${out}]`);
+      return [x![0]!, out];
+    },
+    macs(_node, [x], out) {
+      return (x![1] as number) * (out[1] as number);
+    },
+    onnx: () => ({ opType: 'Gemm', attrs: { transB: int(1) }, constInputs: [] }),
+  },
+  Add: { arity: [2, 2], weighted: false, inferShape: (_n, [a, b]) => broadcast(a!, b!, 'Add'), macs: () => 0, onnx: () => plain('Add') },
+  Mul: { arity: [2, 2], weighted: false, inferShape: (_n, [a, b]) => broadcast(a!, b!, 'Mul'), macs: () => 0, onnx: () => plain('Mul') },
+  Pad: {
+    arity: [1, 1],
+    weighted: false,
+    inferShape(node, [x]) {
+      const p = node.attrs.pads;
+      if (p.length !== 2 * x!.length) throw new ShapeError('E_ATTR', `Pad needs ${2 * x!.length} pad values for a rank-${x!.length} input, got ${p.length}`);
+      return x!.map((d, i) => {
+        const add = p[i]! + p[i + x!.length]!;
+        if (add === 0) return d;
+        return num(d, 'padded dimension') + add;
+      });
+    },
+    macs: () => 0,
+    onnx(node, opset) {
+      const value = node.attrs.value;
+      if (opset >= 11) {
+        return {
+          opType: 'Pad',
+          attrs: { mode: { type: 'string', value: 'constant' } },
+          constInputs: [i64('pads', node.attrs.pads), { suffix: 'value', dtype: 'float32', dims: [], values: [value] }],
+        };
+      }
+      return {
+        opType: 'Pad',
+        attrs: { mode: { type: 'string', value: 'constant' }, pads: ints(node.attrs.pads), value: { type: 'float', value } },
+        constInputs: [],
+      };
+    },
+  },
+  Slice: {
+    arity: [1, 1],
+    weighted: false,
+    inferShape(node, [x]) {
+      const { starts, ends, axes, steps } = node.attrs;
+      const out: Dim[] = [...x!];
+      axes.forEach((axis, i) => {
+        const d = num(x![axis], 'sliced dimension');
+        const step = steps[i] ?? 1;
+        if (step <= 0) throw new ShapeError('E_ATTR', 'Slice steps must be positive');
+        const s = Math.min(Math.max(starts[i]! < 0 ? starts[i]! + d : starts[i]!, 0), d);
+        const e = Math.min(Math.max(ends[i]! < 0 ? ends[i]! + d : ends[i]!, 0), d);
+        out[axis] = Math.max(0, Math.ceil((e - s) / step));
+      });
+      return out;
+    },
+    macs: () => 0,
+    onnx(node) {
+      const a = node.attrs;
+      return {
+        opType: 'Slice',
+        attrs: {},
+        constInputs: [i64('starts', a.starts), i64('ends', a.ends), i64('axes', a.axes), i64('steps', a.steps)],
+      };
+    },
+  },
+};
+
+/** The registry entry for a node, typed for its op. */
+export function opDef<K extends OpKind>(op: K): OpDef<K> {
+  return OPS[op] as unknown as OpDef<K>;
+}
+
+export function isWeighted(node: Node): boolean {
+  return OPS[node.op].weighted;
+}
+
+/** Shape of a node's output from its input and param shapes (dispatches through the registry). */
+export function inferNodeShape(node: Node, inputs: readonly Shape[], params: readonly (readonly number[])[]): Shape {
+  return (opDef(node.op).inferShape as (n: Node, i: readonly Shape[], p: readonly (readonly number[])[]) => Shape)(node, inputs, params);
+}
+
+export function nodeMacs(node: Node, inputs: readonly Shape[], output: Shape): number {
+  return (opDef(node.op).macs as (n: Node, i: readonly Shape[], o: Shape) => number)(node, inputs, output);
+}
+
+export function nodeOnnx(node: Node, opset: number): OnnxNodeSpec {
+  return (opDef(node.op).onnx as (n: Node, o: number) => OnnxNodeSpec)(node, opset);
+}
+
+export function nodeOutputDType(node: Node, inputs: readonly DType[]): DType {
+  const f = opDef(node.op).outputDType as ((n: Node, i: readonly DType[]) => DType) | undefined;
+  return f ? f(node, inputs) : (inputs[0] ?? 'float32');
+}
+
+export type { OpAttrMap };

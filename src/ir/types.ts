@@ -1,0 +1,157 @@
+/**
+ * The IR: plain readonly data. Behaviour lives in functions and tables (ops.ts,
+ * verify.ts, passes/); nothing here has methods.
+ */
+
+export type DType = 'float32' | 'float16';
+
+/** A dimension: a number, or a symbol such as the batch `N`. */
+export type Dim = number | string;
+export type Shape = readonly Dim[];
+
+/** Where the user wrote something: `file:line:col`. */
+export interface SourceLoc {
+  readonly file: string;
+  readonly line: number;
+  readonly col: number;
+}
+
+/** An activation tensor flowing between nodes (graph inputs included). */
+export interface Value {
+  readonly id: string;
+  readonly dtype: DType;
+  readonly shape: Shape;
+}
+
+/** How a parameter is initialized when no weights file gives it. */
+export type InitSpec =
+  | { readonly kind: 'const'; readonly value: number }
+  /** kaiming_normal_(mode='fan_out', nonlinearity='relu'): std = sqrt(2 / fan_out). */
+  | { readonly kind: 'kaimingNormalFanOut'; readonly fanOut: number }
+  /** uniform in [-bound, bound] (PyTorch's default Linear/Conv init). */
+  | { readonly kind: 'uniform'; readonly bound: number };
+
+/** What a parameter is, in PyTorch's terms. Buffers are not counted as parameters. */
+export type ParamRole = 'weight' | 'bias' | 'running_mean' | 'running_var';
+
+export interface Param {
+  /** The state_dict key, e.g. `layer1.0.downsample.0.weight`. */
+  readonly name: string;
+  readonly dtype: DType;
+  readonly shape: readonly number[];
+  readonly role: ParamRole;
+  /** A PyTorch parameter (true) or a buffer such as running_mean (false). */
+  readonly isParameter: boolean;
+  /** Parameters can be frozen (transfer learning); buffers are never trainable. */
+  readonly trainable: boolean;
+  readonly init: InitSpec;
+  /** Values, once initialized or loaded; float32 (float16 as raw Uint16 bits). */
+  readonly data?: Float32Array | Uint16Array;
+}
+
+export type IntPair = readonly [number, number];
+/** ONNX order: [top, left, bottom, right]. */
+export type Pads4 = readonly [number, number, number, number];
+
+export interface ConvAttrs {
+  readonly kernel: IntPair;
+  readonly stride: IntPair;
+  readonly pads: Pads4;
+  readonly dilation: IntPair;
+  readonly groups: number;
+}
+export interface BatchNormAttrs {
+  readonly eps: number;
+  /** Recorded for fidelity with PyTorch (training only; inference ignores it). */
+  readonly momentum: number;
+}
+export interface PoolAttrs {
+  readonly kernel: IntPair;
+  readonly stride: IntPair;
+  readonly pads: Pads4;
+  readonly ceilMode: boolean;
+}
+export interface AvgPoolAttrs extends PoolAttrs {
+  readonly countIncludePad: boolean;
+}
+export interface FlattenAttrs {
+  readonly axis: number;
+}
+export interface PadAttrs {
+  /** ONNX order: all begins, then all ends, one per axis. */
+  readonly pads: readonly number[];
+  readonly value: number;
+}
+export interface SliceAttrs {
+  readonly starts: readonly number[];
+  readonly ends: readonly number[];
+  readonly axes: readonly number[];
+  readonly steps: readonly number[];
+}
+export interface ReduceMeanAttrs {
+  readonly axes: readonly number[];
+  readonly keepdims: boolean;
+}
+export interface CastAttrs {
+  readonly to: DType;
+}
+export type NoAttrs = Readonly<Record<string, never>>;
+
+/** Every op kind and its attributes. Adding an op: one entry here and one in ops.ts. */
+export interface OpAttrMap {
+  readonly Conv: ConvAttrs;
+  readonly BatchNormalization: BatchNormAttrs;
+  readonly Relu: NoAttrs;
+  readonly Sigmoid: NoAttrs;
+  readonly MaxPool: PoolAttrs;
+  readonly AveragePool: AvgPoolAttrs;
+  readonly GlobalAveragePool: NoAttrs;
+  readonly ReduceMean: ReduceMeanAttrs;
+  readonly Flatten: FlattenAttrs;
+  readonly Gemm: NoAttrs;
+  readonly Add: NoAttrs;
+  readonly Mul: NoAttrs;
+  readonly Pad: PadAttrs;
+  readonly Slice: SliceAttrs;
+  readonly Identity: NoAttrs;
+  readonly Cast: CastAttrs;
+}
+export type OpKind = keyof OpAttrMap;
+
+interface NodeBase<K extends OpKind> {
+  /** Unique node name: the module path, suffixed when a module is called twice (`layer1.0.relu_1`). */
+  readonly name: string;
+  readonly op: K;
+  readonly attrs: OpAttrMap[K];
+  /** Activation inputs (value ids). */
+  readonly inputs: readonly string[];
+  /** Parameter inputs (state_dict names), in the op's order (Conv: weight, bias?). */
+  readonly params: readonly string[];
+  readonly outputs: readonly string[];
+  /** The PyTorch module this node belongs to, e.g. `layer1.0.conv1`. */
+  readonly module: string;
+  /** Where the user wrote it. */
+  readonly loc?: SourceLoc;
+}
+export type NodeOf<K extends OpKind> = NodeBase<K>;
+export type Node = { readonly [K in OpKind]: NodeBase<K> }[OpKind];
+
+/** A record of one BatchNorm folded into one Conv, kept for metadata and reports. */
+export interface FoldRecord {
+  readonly bn: string;
+  readonly conv: string;
+}
+
+export interface Graph {
+  readonly name: string;
+  readonly inputs: readonly string[];
+  readonly outputs: readonly string[];
+  /** Every activation value by id, graph inputs included. */
+  readonly values: ReadonlyMap<string, Value>;
+  /** Topologically ordered. */
+  readonly nodes: readonly Node[];
+  /** Parameters and buffers by state_dict name, in definition order. */
+  readonly params: ReadonlyMap<string, Param>;
+  /** Free-form, string-valued facts carried to the ONNX metadata (config, preprocessing, folds). */
+  readonly meta: ReadonlyMap<string, string>;
+}

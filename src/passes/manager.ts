@@ -1,0 +1,72 @@
+/**
+ * Runs passes in order, the IR verifier after each. When a pass breaks an invariant,
+ * the error names the pass, the rule and the passes that ran before it.
+ */
+import type { Graph } from '../ir/types.js';
+import { formatIssues, verifyGraph } from '../ir/verify.js';
+import { printGraph } from '../ir/print.js';
+import { NetforgeError } from '../errors.js';
+import type { Pass } from './pass.js';
+
+export interface PassTrace {
+  readonly pass: string;
+  readonly changed: boolean;
+  readonly notes: readonly string[];
+  readonly ms: number;
+}
+
+export interface RunPassesOptions {
+  /** Verify the input graph too (default true). */
+  readonly verifyInput?: boolean;
+  /** Dump the IR after these passes (`--print-after`); `*` for all. */
+  readonly printAfter?: readonly string[];
+  /** Where dumps go. */
+  readonly print?: (text: string) => void;
+}
+
+export interface RunPassesResult {
+  readonly graph: Graph;
+  readonly trace: readonly PassTrace[];
+}
+
+function check(g: Graph, stage: string, ran: readonly string[]): void {
+  const issues = verifyGraph(g);
+  if (issues.length === 0) return;
+  const after = ran.length ? ` after [${ran.join(', ')}]` : '';
+  throw new NetforgeError({
+    code: 'E_IR_INVALID',
+    message: `${stage} left an invalid IR${after}:\n${formatIssues(issues)}`,
+    hint: stage.startsWith('pass') ? 'this is a bug in netforge: please report it with the model file' : 'the model definition produced an inconsistent graph',
+  });
+}
+
+export function runPasses(input: Graph, passes: readonly Pass[], opts: RunPassesOptions = {}): RunPassesResult {
+  const known = new Set(passes.map((p) => p.name));
+  for (const name of opts.printAfter ?? []) {
+    if (name !== '*' && !known.has(name)) {
+      throw new NetforgeError({
+        code: 'E_USAGE',
+        message: `--print-after names an unknown pass '${name}'`,
+        hint: `passes in this pipeline: ${[...known].join(', ')}`,
+        exitCode: 2,
+      });
+    }
+  }
+  if (opts.verifyInput ?? true) check(input, 'the input graph', []);
+  const trace: PassTrace[] = [];
+  const ran: string[] = [];
+  let g = input;
+  for (const p of passes) {
+    const notes: string[] = [];
+    const t0 = performance.now();
+    const out = p.run(g, { note: (l) => notes.push(l) });
+    const ms = performance.now() - t0;
+    if (out !== g) check(out, `pass '${p.name}'`, ran);
+    trace.push({ pass: p.name, changed: out !== g, notes, ms });
+    ran.push(p.name);
+    g = out;
+    const pa = opts.printAfter ?? [];
+    if (pa.includes('*') || pa.includes(p.name)) opts.print?.(`// IR after ${p.name}\n${printGraph(g)}`);
+  }
+  return { graph: g, trace };
+}
