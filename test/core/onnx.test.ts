@@ -8,7 +8,7 @@ import { compile } from '../../src/compile.js';
 import { toOnnxBytes, writeOnnx } from '../../src/backends/onnx/serialize.js';
 import { createSession, runFloat32 } from '../../src/backends/ort/session.js';
 import { fillNormal, rngFor } from '../../src/ir/random.js';
-import { opCounts, readModel } from '../helpers/onnx.js';
+import { dimsOf, graphOf, metaOf, opCounts, readModel } from '../helpers/onnx.js';
 import { pythonHas, runPython } from '../helpers/python.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'netforge-onnx-'));
@@ -29,26 +29,25 @@ describe('resnet50.onnx', () => {
   });
   test('I/O, value_info, initializers, names, metadata', () => {
     const m = readModel(r50);
-    const g = m.graph!;
-    expect(Number(m.opsetImport![0]!.version)).toBe(17);
+    const g = graphOf(m);
+    expect(Number(m.opsetImport[0]!.version)).toBe(17);
     expect(Number(m.irVersion)).toBe(8);
     expect(g.input.map((i) => i.name)).toEqual(['input']);
     expect(g.output.map((i) => i.name)).toEqual(['logits']);
-    const dims = (vi: (typeof g.input)[number]) => vi.type!.tensorType!.shape!.dim!.map((d) => (d.dimParam ? d.dimParam : Number(d.dimValue)));
-    expect(dims(g.input[0]!)).toEqual(['N', 3, 224, 224]);
-    expect(dims(g.output[0]!)).toEqual(['N', 1000]);
+    expect(dimsOf(g.input[0]!)).toEqual(['N', 3, 224, 224]);
+    expect(dimsOf(g.output[0]!)).toEqual(['N', 1000]);
     // every intermediate has a value_info with a shape
-    const produced = g.node.flatMap((n) => n.output!).filter((o) => o !== 'logits');
+    const produced = g.node.flatMap((n) => n.output).filter((o) => o !== 'logits');
     expect(new Set(g.valueInfo.map((v) => v.name))).toEqual(new Set(produced));
     // initializers are state_dict names and never graph inputs
     const inits = new Set(g.initializer.map((t) => t.name));
     expect(inits.has('conv1.weight')).toBe(true);
     expect(inits.has('layer1.0.downsample.0.weight')).toBe(true);
     expect(inits.has('fc.bias')).toBe(true);
-    expect(g.input.some((i) => inits.has(i.name!))).toBe(false);
+    expect(g.input.some((i) => inits.has(i.name))).toBe(false);
     // node names are module paths
     expect(g.node.map((n) => n.name)).toContain('layer3.2.conv2');
-    const meta = Object.fromEntries(m.metadataProps!.map((p) => [p.key, p.value]));
+    const meta = metaOf(m);
     expect(meta['netforge.version']).toBe('0.1.0');
     expect(JSON.parse(meta['netforge.preprocessing']!).mean).toEqual([0.485, 0.456, 0.406]);
     expect(JSON.parse(meta['netforge.config']!).layers).toEqual([3, 4, 6, 3]);
