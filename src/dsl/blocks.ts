@@ -3,6 +3,7 @@ import type { Tensor } from './builder.js';
 import { userError } from './builder.js';
 import { block, type BlockArgs } from './block.js';
 import { add, batchNorm2d, conv2d, relu } from './layers.js';
+import { oneOf, positiveInt } from './validate.js';
 
 /** BasicBlock options: none beyond BlockArgs (torchvision rejects groups and widths). */
 export type BasicBlockOptions = object;
@@ -46,12 +47,13 @@ export function bottleneckWidth(planes: number, widthPerGroup: number, groups: n
 
 /** conv1x1 -> bn -> relu -> conv3x3 -> bn -> relu -> conv1x1 -> bn (no shortcut, no final relu). */
 export function bottleneckBody(x: Tensor, a: BlockArgs & Partial<BottleneckOptions>): Tensor {
-  const groups = a.groups ?? 1;
-  const width = bottleneckWidth(a.planes, a.widthPerGroup ?? 64, groups);
+  const groups = positiveInt('bottleneck', 'groups', a.groups ?? 1, 1 << 16);
+  const widthPerGroup = positiveInt('bottleneck', 'widthPerGroup', a.widthPerGroup ?? 64, 1 << 16);
+  const width = bottleneckWidth(a.planes, widthPerGroup, groups);
   if (width <= 0) {
-    throw userError('E_BAD_ARG', `Bottleneck width int(${a.planes} * ${a.widthPerGroup ?? 64} / 64) * ${groups} is ${width}`, 'increase widthPerGroup or planes');
+    throw userError('E_BAD_ARG', `Bottleneck width int(${a.planes} * ${widthPerGroup} / 64) * ${groups} is ${width}`, 'increase widthPerGroup or planes');
   }
-  const on1x1 = (a.strideOn ?? '3x3') === '1x1';
+  const on1x1 = oneOf('bottleneck', 'strideOn', a.strideOn ?? '3x3', ['3x3', '1x1']) === '1x1';
   const d = a.dilation;
   let y = conv2d(x, { name: 'conv1', outChannels: width, kernel: 1, stride: on1x1 ? a.stride : 1, bias: false });
   y = relu(batchNorm2d(y, { name: 'bn1' }));
