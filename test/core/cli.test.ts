@@ -1,0 +1,127 @@
+/** The command-line contract (DESIGN.md): outputs, exit codes, errors without stack traces, atomic files. */
+import { describe, expect, test } from 'vitest';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { netforge } from '../helpers/cli.js';
+import { readNpy, writeNpy } from '../../src/weights/npy.js';
+import { fillNormal, rngFor } from '../../src/ir/random.js';
+import { readModel, opCounts } from '../helpers/onnx.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'netforge-cli-'));
+const noStack = (s: string): void => expect(s).not.toMatch(/\n\s+at .+:\d+:\d+/);
+
+describe('netforge compile', () => {
+  test('writes the model and prints its summary', () => {
+    const out = join(dir, 'r18.onnx');
+    const r = netforge(['compile', 'resnet18', '-o', out]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('11,689,512');
+    expect(r.stdout).toContain('depth    18 = 17 conv + 1 linear');
+    expect(r.stdout).toMatch(/logits \[N, 1000\]/);
+    expect(opCounts(readModel(out))['Conv']).toBe(20);
+    expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+  test('model options reach the model', () => {
+    const out = join(dir, 'r50d.onnx');
+    const r = netforge(['compile', 'resnet50', '-o', out, '--num-classes', '10', '--replace-stride-with-dilation', 'false,true,true', '--input-size', '64', '--zero-init-residual', '--seed', '3', '--opset', '13']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/logits \[N, 10\]/);
+    const m = readModel(out);
+    expect(Number(m.opsetImport[0]!.version)).toBe(13);
+    const cfg = JSON.parse(m.metadataProps.find((p) => p.key === 'netforge.config')!.value!);
+    expect(cfg.replaceStrideWithDilation).toEqual([false, true, true]);
+    expect(cfg.zeroInitResidual).toBe(true);
+  });
+  test('--print-ir prints the IR', () => {
+    const r = netforge(['compile', 'cifar_resnet20', '-o', join(dir, 'c20.onnx'), '--print-ir', '-q']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^graph cifar_resnet20\(%input: f32\[N,3,32,32\]\)/);
+    expect(r.stdout).toContain('@layer1.0.conv1.weight: f32[16,16,3,3] weight trainable');
+  });
+});
+
+describe('usage errors exit 2, input errors exit 1, never a stack trace', () => {
+  const cases: [string[], number, RegExp][] = [
+    [[], 2, /usage: netforge/],
+    [['frobnicate'], 2, /unknown command 'frobnicate'/],
+    [['compile', 'resnet50'], 2, /needs -o/],
+    [['compile', 'resnet50', '-o', 'x.onnx', '--nm-classes', '3'], 2, /unknown option --nm-classes.*\n.*did you mean --num-classes/],
+    [['compile', 'resnet50', '-o', 'x.onnx', '--num-classes', 'ten'], 2, /--num-classes expects an integer/],
+    [['compile', 'resnet50', '-o', 'x.onnx', '--opset', '99'], 2, /opset 99 is not supported/],
+    [['compile', 'resnet5O', '-o', 'x.onnx'], 1, /unknown model 'resnet5O'/],
+    [['compile', 'resnet50', '-o', 'x.onnx', '--replace-stride-with-dilation', 'true,true'], 1, /E_DILATION_LENGTH/],
+    [['compile', 'resnet50', '-o', 'x.onnx', '--replace-stride-with-dilation', 'yes,no,maybe'], 2, /true\/false/],
+    [['compile', './nope/model.ts', '-o', 'x.onnx'], 1, /does not exist/],
+    [['run', 'missing.onnx'], 2, /needs --input/],
+  ];
+  for (const [args, code, re] of cases) {
+    test(`netforge ${args.join(' ')}`, () => {
+      const r = netforge(args, { cwd: dir });
+      expect(r.code).toBe(code);
+      expect(r.stdout + r.stderr).toMatch(re);
+      noStack(r.stderr);
+    });
+  }
+});
+
+describe('outputs are atomic', () => {
+  test('a failed compile leaves an existing output untouched and no temp files', () => {
+    const out = join(dir, 'keep.onnx');
+    writeFileSync(out, 'previous contents');
+    const r = netforge(['compile', 'resnet50', '-o', out, '--replace-stride-with-dilation', 'true'], { cwd: dir });
+    expect(r.code).toBe(1);
+    expect(readFileSync(out, 'utf8')).toBe('previous contents');
+    expect(readdirSync(dir).filter((f) => f.includes('.tmp'))).toEqual([]);
+  });
+  test('a failed compile creates no file', () => {
+    const out = join(dir, 'never.onnx');
+    expect(netforge(['compile', 'resnet50', '-o', out, '--num-classes', '0'], { cwd: dir }).code).toBe(2);
+    expect(existsSync(out)).toBe(false);
+  });
+});
+
+describe('netforge summary --json', () => {
+  test('has the contract keys', () => {
+    const r = netforge(['summary', 'resnet50', '--json']);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j.params).toBe(25_557_032);
+    expect(j.macs).toBe(4_089_184_256);
+    expect(j.depth).toBe(50);
+    expect(j.mainPath).toEqual({ conv: 49, linear: 1 });
+    expect(j.ops.Conv).toBe(53);
+    expect(j.output).toEqual(['N', 1000]);
+    const l = j.layers.find((x: { name: string }) => x.name === 'layer1.0.conv2');
+    expect(l).toMatchObject({ op: 'Conv', outputShape: ['N', 64, 56, 56], params: 36_864, macs: 115_605_504 });
+  });
+});
+
+describe('netforge run', () => {
+  test('reads .npy, runs onnxruntime, writes .npy', () => {
+    const model = join(dir, 'c20-run.onnx');
+    expect(netforge(['compile', 'cifar_resnet20', '-o', model, '-q']).code).toBe(0);
+    const x = new Float32Array(3 * 3 * 32 * 32);
+    fillNormal(x, 1, rngFor(0, 'x'));
+    const xin = join(dir, 'x.npy');
+    const yout = join(dir, 'y.npy');
+    writeNpy(xin, 'float32', [3, 3, 32, 32], new Uint8Array(x.buffer));
+    const r = netforge(['run', model, '--input', xin, '--output', yout]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/logits \[3, 10\]/);
+    expect(r.stdout).toMatch(/sample 2: top-5/);
+    const y = readNpy(yout);
+    expect(y.shape).toEqual([3, 10]);
+    expect(y.dtype).toBe('float32');
+  });
+  test('a wrong input shape is a clean error', () => {
+    const model = join(dir, 'c20-run.onnx');
+    const xin = join(dir, 'bad.npy');
+    writeNpy(xin, 'float32', [1, 3, 8], new Uint8Array(96));
+    const r = netforge(['run', model, '--input', xin]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/error\[E_ORT_RUN\]/);
+    noStack(r.stderr);
+  });
+});

@@ -1,0 +1,6 @@
+/** Build dist/ once so the CLI tests run the real `netforge` binary on the current sources. */
+import { execFileSync } from 'node:child_process';
+
+export default function setup(): void {
+  execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+}
