@@ -5,3 +5,4 @@ export * from './verify.js';
 export * from './print.js';
 export * from './shapeMath.js';
 export * from './random.js';
+export * from './format.js';

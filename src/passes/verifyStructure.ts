@@ -5,6 +5,7 @@
  */
 import type { Graph } from '../ir/types.js';
 import { NetforgeError } from '../errors.js';
+import { groupDigits } from '../ir/format.js';
 import { analyze, type GraphStats } from './analyze.js';
 import type { Pass } from './pass.js';
 
@@ -24,7 +25,7 @@ export interface ExpectationMismatch {
   readonly found: string;
 }
 
-const fmt = (n: number): string => n.toLocaleString('en-US');
+const fmt = groupDigits;
 
 export function checkExpectations(stats: GraphStats, e: Expectations): ExpectationMismatch[] {
   const out: ExpectationMismatch[] = [];
