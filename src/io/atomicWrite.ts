@@ -1,4 +1,4 @@
-import { openSync, writeSync, fsyncSync, closeSync, renameSync, unlinkSync } from 'node:fs';
+import { openSync, writeSync, fsyncSync, closeSync, renameSync, unlinkSync, readdirSync } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
  * callers can pass views of large tensor buffers without concatenating them first.
  */
 export function atomicWriteFileSync(path: string, chunks: readonly Uint8Array[] | Uint8Array | string): void {
+  removeStaleTemps(path);
   const tmp = tempPathFor(path);
   const list: readonly (Uint8Array | string)[] = Array.isArray(chunks) ? chunks : [chunks as Uint8Array | string];
   const fd = openSync(tmp, 'wx', 0o644);
@@ -48,4 +49,40 @@ export function safeUnlink(path: string): void {
   } catch {
     // already gone
   }
+}
+
+const TEMP_RE = /^\.(.+)\.(\d+)\.[0-9a-f]{8}\.tmp$/;
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * A process killed while writing (SIGKILL, power loss) leaves its temp file behind; the
+ * next write of the same target removes temp files whose writer is no longer running.
+ * Temp files of live writers (a concurrent compile into the same output) are left alone.
+ */
+export function removeStaleTemps(path: string): number {
+  let removed = 0;
+  let names: string[];
+  try {
+    names = readdirSync(dirname(path));
+  } catch {
+    return 0;
+  }
+  const target = basename(path);
+  for (const n of names) {
+    const m = TEMP_RE.exec(n);
+    if (!m || m[1] !== target) continue;
+    const pid = Number(m[2]);
+    if (pid === process.pid || processAlive(pid)) continue;
+    safeUnlink(join(dirname(path), n));
+    removed++;
+  }
+  return removed;
 }

@@ -1,0 +1,39 @@
+import { describe, expect, test } from 'vitest';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { atomicWriteFileSync, removeStaleTemps, tempPathFor } from './atomicWrite.js';
+
+describe('atomicWriteFileSync', () => {
+  test('writes chunks in order and leaves no temp file', () => {
+    const d = mkdtempSync(join(tmpdir(), 'nf-atomic-'));
+    const p = join(d, 'a.bin');
+    atomicWriteFileSync(p, [new Uint8Array([1, 2]), new Uint8Array(0), new Uint8Array([3])]);
+    expect([...readFileSync(p)]).toEqual([1, 2, 3]);
+    expect(readdirSync(d)).toEqual(['a.bin']);
+  });
+  test('a failure midway keeps the old file and removes the temp file', () => {
+    const d = mkdtempSync(join(tmpdir(), 'nf-atomic-'));
+    const p = join(d, 'a.txt');
+    writeFileSync(p, 'old');
+    const bad = { byteLength: 10 } as unknown as Uint8Array; // not a buffer: writeSync throws
+    expect(() => atomicWriteFileSync(p, [new Uint8Array([1]), bad])).toThrow();
+    expect(readFileSync(p, 'utf8')).toBe('old');
+    expect(readdirSync(d)).toEqual(['a.txt']);
+  });
+  test('a directory that does not exist fails before anything is written', () => {
+    expect(() => atomicWriteFileSync('/nonexistent-dir-netforge/x.onnx', 'x')).toThrow(/ENOENT/);
+  });
+  test('temp files of dead writers are removed; those of live ones and other targets are kept', () => {
+    const d = mkdtempSync(join(tmpdir(), 'nf-atomic-'));
+    const p = join(d, 'm.onnx');
+    const dead = join(d, '.m.onnx.999999.0123abcd.tmp'); // no such pid
+    const live = tempPathFor(p); // this process
+    const other = join(d, '.n.onnx.999999.0123abcd.tmp');
+    for (const f of [dead, live, other]) writeFileSync(f, 'partial');
+    expect(removeStaleTemps(p)).toBe(1);
+    expect(existsSync(dead)).toBe(false);
+    expect(existsSync(live)).toBe(true);
+    expect(existsSync(other)).toBe(true);
+  });
+});
