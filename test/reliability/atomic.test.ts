@@ -1,0 +1,116 @@
+/**
+ * Outputs users rely on: a kill midway leaves no partial file and never damages an existing
+ * one; two processes writing the same output end with a valid file; models over 2 GiB go to
+ * ONNX external data automatically and load back in onnxruntime.
+ */
+import { describe, expect, test } from 'vitest';
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BIN, netforge } from '../helpers/cli.js';
+import { buildGraph, conv2d } from '../../src/dsl/index.js';
+import { initParams } from '../../src/passes/initParams.js';
+import { writeOnnx } from '../../src/backends/onnx/serialize.js';
+import { createSession, runFloat32 } from '../../src/backends/ort/session.js';
+
+const sha = (p: string): string => createHash('sha256').update(readFileSync(p)).digest('hex');
+const temps = (d: string): string[] => readdirSync(d).filter((f) => f.endsWith('.tmp'));
+
+function compileAndKillAfter(args: readonly string[], ms: number): Promise<number | null> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], { stdio: 'ignore' });
+    const timer = setTimeout(() => child.kill('SIGKILL'), ms);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve(code);
+    });
+  });
+}
+
+describe('a killed compile', () => {
+  test('never leaves a partial file or damages the previous one', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'nf-kill-'));
+    const out = join(d, 'model.onnx');
+    writeFileSync(out, 'the previous model');
+    let killedMidway = 0;
+    for (const ms of [150, 300, 450, 600, 800, 1000, 1300]) {
+      const code = await compileAndKillAfter(['compile', 'wide_resnet50_2', '-o', out, '-q'], ms);
+      const content = readFileSync(out);
+      if (code === null) {
+        killedMidway++;
+        expect(content.toString()).toBe('the previous model');
+      } else {
+        // finished before the kill: then it is complete and valid
+        expect(code).toBe(0);
+        expect(content.length).toBeGreaterThan(200_000_000);
+        writeFileSync(out, 'the previous model');
+      }
+    }
+    expect(killedMidway).toBeGreaterThan(0);
+    // the next successful write cleans up temp files the killed runs left behind
+    expect(netforge(['compile', 'cifar_resnet20', '-o', out, '-q']).code).toBe(0);
+    expect(temps(d)).toEqual([]);
+    const s = await createSession(out);
+    await s.release();
+  });
+});
+
+describe('two processes writing the same output', () => {
+  test('end with one complete, valid file', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'nf-race-'));
+    const refA = join(d, 'a.onnx');
+    const refB = join(d, 'b.onnx');
+    expect(netforge(['compile', 'resnet50', '-o', refA, '--seed', '1', '-q']).code).toBe(0);
+    expect(netforge(['compile', 'resnet50', '-o', refB, '--seed', '2', '-q']).code).toBe(0);
+    const out = join(d, 'same.onnx');
+    const run = (seed: string): Promise<number | null> =>
+      new Promise((resolve) => spawn(process.execPath, [BIN, 'compile', 'resnet50', '-o', out, '--seed', seed, '-q'], { stdio: 'ignore' }).on('exit', resolve));
+    const codes = await Promise.all([run('1'), run('2')]);
+    expect(codes).toEqual([0, 0]);
+    expect([sha(refA), sha(refB)]).toContain(sha(out));
+    expect(temps(d)).toEqual([]);
+  });
+});
+
+describe('models over 2 GiB', () => {
+  test('are written with external data automatically and run in onnxruntime', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'nf-big-'));
+    try {
+      // 4 x (4096 x 4096 x 3 x 3) float32 = 2.42 GB of weights, on a 1x1 input so running it is cheap
+      const g = initParams(
+        buildGraph({ name: 'big', input: [4096, 1, 1] }, (x) => {
+          let y = x;
+          for (let i = 0; i < 4; i++) y = conv2d(y, { name: `conv${i}`, outChannels: 4096, kernel: 3, padding: 1, bias: false });
+          return y;
+        }),
+        0,
+      );
+      const out = join(d, 'big.onnx');
+      const w = writeOnnx(out, g);
+      expect(w.externalPath).toBe(`${out}.data`);
+      expect(statSync(out).size).toBeLessThan(1_000_000);
+      expect(statSync(`${out}.data`).size).toBeGreaterThan(2 ** 31);
+      const s = await createSession(out);
+      const x = new Float32Array(4096).fill(0.01);
+      const y = await runFloat32(s, x, [1, 4096, 1, 1]);
+      expect(y.dims).toEqual([1, 4096, 1, 1]);
+      expect(y.data.every(Number.isFinite)).toBe(true);
+      await s.release();
+    } finally {
+      rmSync(d, { recursive: true, force: true });
+    }
+  }, 600_000);
+});
+
+test('--external-data on a small model writes <out>.data beside it', async () => {
+  const d = mkdtempSync(join(tmpdir(), 'nf-ext-'));
+  const out = join(d, 'r18.onnx');
+  expect(netforge(['compile', 'resnet18', '-o', out, '--external-data', '-q']).code).toBe(0);
+  expect(existsSync(`${out}.data`)).toBe(true);
+  expect(statSync(out).size).toBeLessThan(500_000);
+  const s = await createSession(out);
+  const y = await runFloat32(s, new Float32Array(3 * 224 * 224), [1, 3, 224, 224]);
+  expect(y.dims).toEqual([1, 1000]);
+});

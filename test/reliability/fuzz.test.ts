@@ -1,0 +1,192 @@
+/**
+ * Fuzzing every reader with mutated real files (fast-check, seeded): truncation, bit flips,
+ * splices, random overwrites and oversized length fields. Each input must either parse or
+ * fail with a NetforgeError naming the file; never another exception, a hang, or an
+ * allocation the file does not justify. The totals are printed and stated in the README.
+ */
+import { afterAll, describe, expect, test } from 'vitest';
+import fc from 'fast-check';
+import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { NetforgeError } from '../../src/errors.js';
+import { parsePth } from '../../src/weights/pth.js';
+import { parseSafetensors } from '../../src/weights/safetensors.js';
+import { parseNpy } from '../../src/weights/npy.js';
+import { parseWeights } from '../../src/weights/load.js';
+import { compile } from '../../src/compile.js';
+import { toOnnxBytes } from '../../src/backends/onnx/serialize.js';
+import { ZOO } from '../../src/zoo/index.js';
+import { createSession } from '../../src/backends/ort/session.js';
+import { buildGraph, conv2d, flatten, linear, relu } from '../../src/dsl/index.js';
+import { initParams } from '../../src/passes/initParams.js';
+
+const FIX = join(import.meta.dirname, '../fixtures/weights');
+const SEED = Number(process.env['NETFORGE_FUZZ_SEED'] ?? 20261127);
+const RUNS = Number(process.env['NETFORGE_FUZZ_RUNS'] ?? 1500);
+/** No single parse of these small inputs may take this long (a hang would). */
+const PARSE_LIMIT_MS = 2000;
+
+interface Tally {
+  tried: number;
+  parsed: number;
+  refused: number;
+  crashes: number;
+  hangs: number;
+}
+const tallies = new Map<string, Tally>();
+
+/** Mutations of a byte string, as fast-check arbitraries. */
+function mutated(base: Uint8Array): fc.Arbitrary<Uint8Array> {
+  const n = base.length;
+  const truncate = fc.nat({ max: n - 1 }).map((k) => base.slice(0, k));
+  const flips = fc.array(fc.tuple(fc.nat({ max: n - 1 }), fc.integer({ min: 0, max: 7 })), { minLength: 1, maxLength: 8 }).map((fl) => {
+    const b = base.slice();
+    for (const [i, bit] of fl) b[i] = b[i]! ^ (1 << bit);
+    return b;
+  });
+  const overwrite = fc.tuple(fc.nat({ max: n - 1 }), fc.uint8Array({ minLength: 1, maxLength: 32 })).map(([at, bytes]) => {
+    const b = base.slice();
+    b.set(bytes.subarray(0, Math.max(0, n - at)), at);
+    return b;
+  });
+  const splice = fc.tuple(fc.nat({ max: n - 1 }), fc.nat({ max: n - 1 }), fc.nat({ max: 256 })).map(([from, to, len]) => {
+    const piece = base.slice(from, from + len);
+    const out = new Uint8Array(n + piece.length);
+    out.set(base.subarray(0, to), 0);
+    out.set(piece, to);
+    out.set(base.subarray(to), to + piece.length);
+    return out;
+  });
+  // A length field claiming an enormous size: 4 or 8 little-endian bytes of 0xff.. at a random spot.
+  const oversized = fc.tuple(fc.nat({ max: Math.max(0, n - 8) }), fc.constantFrom(4, 8), fc.constantFrom(0x7f, 0xff)).map(([at, w, top]) => {
+    const b = base.slice();
+    for (let i = 0; i < w && at + i < n; i++) b[at + i] = i === w - 1 ? top : 0xff;
+    return b;
+  });
+  const duplicated = fc.constant(null).map(() => {
+    const out = new Uint8Array(n * 2);
+    out.set(base, 0);
+    out.set(base, n);
+    return out;
+  });
+  return fc.oneof(truncate, flips, overwrite, splice, oversized, duplicated);
+}
+
+function fuzz(reader: string, files: readonly string[], parse: (buf: Uint8Array, file: string) => unknown, baseCode?: string): void {
+  const t: Tally = tallies.get(reader) ?? { tried: 0, parsed: 0, refused: 0, crashes: 0, hangs: 0 };
+  tallies.set(reader, t);
+  for (const f of files) {
+    const base = new Uint8Array(readFileSync(join(FIX, f)));
+    if (baseCode === undefined) expect(() => parse(base, f)).not.toThrow();
+    else expect(() => parse(base, f)).toThrow(expect.objectContaining({ code: baseCode }));
+    fc.assert(
+      fc.property(mutated(base), (buf) => {
+        t.tried++;
+        const t0 = performance.now();
+        try {
+          parse(buf, f);
+          t.parsed++;
+        } catch (e) {
+          if (!(e instanceof NetforgeError)) {
+            t.crashes++;
+            throw e;
+          }
+          expect(e.file).toBe(f);
+          t.refused++;
+        }
+        if (performance.now() - t0 > PARSE_LIMIT_MS) {
+          t.hangs++;
+          throw new Error(`parse took ${performance.now() - t0} ms`);
+        }
+      }),
+      { seed: SEED, numRuns: RUNS, verbose: fc.VerbosityLevel.Verbose },
+    );
+  }
+}
+
+describe(`fuzzing the readers (seed ${SEED}, ${RUNS} inputs per file; NETFORGE_FUZZ_SEED / NETFORGE_FUZZ_RUNS to change)`, () => {
+  test('.pth zip', () => fuzz('.pth zip', ['mixed_zip.pth', 'deflated.pth', 'wrapped.pth', 'parameters.pth'], parsePth));
+  test('.pth legacy', () => fuzz('.pth legacy', ['mixed_legacy.pth', 'wrapped_legacy.pth'], parsePth));
+  test('pickles refusing globals stay refused under mutation', () => fuzz('.pth malicious', ['evil_global.pth', 'evil_stack_global.pth', 'evil_legacy.pth'], parsePth, 'E_PICKLE_GLOBAL'));
+  test('safetensors', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nf-fuzz-'));
+    const p = join(dir, 'm.safetensors');
+    // a real file written by netforge's writer from the zip fixture's tensors
+    const sd = parseWeights(new Uint8Array(readFileSync(join(FIX, 'mixed_zip.pth'))), 'mixed_zip.pth');
+    return import('../../src/weights/safetensors.js').then(({ writeSafetensors }) => {
+      writeSafetensors(p, sd.tensors, { source: 'fuzz' });
+      const buf = new Uint8Array(readFileSync(p));
+      const t: Tally = { tried: 0, parsed: 0, refused: 0, crashes: 0, hangs: 0 };
+      tallies.set('safetensors', t);
+      fc.assert(
+        fc.property(mutated(buf), (b) => {
+          t.tried++;
+          try {
+            parseSafetensors(b, 'm.safetensors');
+            t.parsed++;
+          } catch (e) {
+            if (!(e instanceof NetforgeError)) {
+              t.crashes++;
+              throw e;
+            }
+            t.refused++;
+          }
+        }),
+        { seed: SEED, numRuns: RUNS * 2 },
+      );
+    });
+  });
+  test('.npy', () => fuzz('.npy', ['f32.npy', 'v2.npy', 'i64.npy', 'bool.npy'], parseNpy));
+  test('format detection (any bytes)', () => {
+    const t: Tally = { tried: 0, parsed: 0, refused: 0, crashes: 0, hangs: 0 };
+    tallies.set('any file (detection)', t);
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 4096 }), (b) => {
+        t.tried++;
+        try {
+          parseWeights(b, 'random.bin');
+          t.parsed++;
+        } catch (e) {
+          if (!(e instanceof NetforgeError)) {
+            t.crashes++;
+            throw e;
+          }
+          t.refused++;
+        }
+      }),
+      { seed: SEED, numRuns: RUNS },
+    );
+  });
+  test('ONNX files read back by onnxruntime (mutated models are refused cleanly)', async () => {
+    const g = initParams(
+      buildGraph({ name: 'tiny', input: [3, 8, 8] }, (x) => linear(flatten(relu(conv2d(x, { name: 'c', outChannels: 4, kernel: 3, padding: 1 }))), { name: 'fc', outFeatures: 5 })),
+      0,
+    );
+    const base = toOnnxBytes(g);
+    expect(toOnnxBytes(compile(ZOO.get('cifar_resnet20')!).graph).length).toBeGreaterThan(1000);
+    const t: Tally = { tried: 0, parsed: 0, refused: 0, crashes: 0, hangs: 0 };
+    tallies.set('ONNX (onnxruntime load)', t);
+    const samples = fc.sample(mutated(base), { seed: SEED, numRuns: Math.min(RUNS, 300) });
+    for (const b of samples) {
+      t.tried++;
+      try {
+        const s = await createSession(b);
+        await s.release();
+        t.parsed++;
+      } catch (e) {
+        if (!(e instanceof NetforgeError)) {
+          t.crashes++;
+          throw e;
+        }
+        expect(e.code).toBe('E_ORT_SESSION');
+        t.refused++;
+      }
+    }
+  });
+});
+
+afterAll(() => {
+  const rows = [...tallies].map(([k, t]) => `  ${k.padEnd(26)} ${String(t.tried).padStart(6)} tried  ${String(t.parsed).padStart(5)} parsed  ${String(t.refused).padStart(6)} refused  crashes ${t.crashes}  hangs ${t.hangs}`);
+  console.log(`fuzz summary (seed ${SEED}):\n${rows.join('\n')}`);
+});
