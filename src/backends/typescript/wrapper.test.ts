@@ -1,0 +1,153 @@
+/**
+ * The typed wrapper of a compiled cifar_resnet20: it type-checks under the strictest
+ * settings (with a consumer that relies on its literal types), and, transpiled and
+ * imported, runs the model in onnxruntime-node with the same numbers as a plain session.
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Project, ts } from 'ts-morph';
+import { compile } from '../../compile.js';
+import { ZOO } from '../../zoo/index.js';
+import { writeOnnx } from '../onnx/serialize.js';
+import { createSession, runFloat32 } from '../ort/session.js';
+import { emitTypedWrapper, typedWrapperSource } from './wrapper.js';
+import { adaptiveAvgPool2d, conv2d, defineModel } from '../../dsl/index.js';
+import { buildModel } from '../../dsl/model.js';
+import { analyze } from '../../passes/analyze.js';
+
+const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+
+// Inside the repository (test-artifacts/ is git-ignored) so that `onnxruntime-node` resolves from the generated module.
+let dir = '';
+let onnxPath = '';
+let modulePath = '';
+const compiled = compile(ZOO.get('cifar_resnet20')!);
+
+beforeAll(() => {
+  mkdirSync(join(repo, 'test-artifacts'), { recursive: true });
+  dir = mkdtempSync(join(repo, 'test-artifacts', 'wrapper-'));
+  onnxPath = join(dir, 'models', 'cifar_resnet20.onnx');
+  modulePath = join(dir, 'src', 'cifar_resnet20.ts');
+  mkdirSync(dirname(onnxPath));
+  mkdirSync(dirname(modulePath));
+  writeOnnx(onnxPath, compiled.graph);
+  emitTypedWrapper({ path: modulePath, onnxPath, graph: compiled.graph, stats: compiled.source, command: 'netforge compile cifar_resnet20 -o models/cifar_resnet20.onnx --emit-ts src/cifar_resnet20.ts' });
+});
+afterAll(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+const CONSUMER = `import { inputShape, load, metadata, outputName, type Output } from './cifar_resnet20.js';
+
+const shape: readonly ['N', 3, 32, 32] = inputShape;
+const name: 'logits' = outputName;
+const params: number = metadata.params;
+const model = await load(undefined, { ep: 'cpu' });
+const out: Output = await model.run(new Float32Array(2 * 3 * 32 * 32), 2);
+const dims: readonly [number, 10] = out.dims;
+const logits: Float32Array = out.logits;
+// @ts-expect-error: ten classes, not a thousand
+const wrong: readonly [number, 1000] = out.dims;
+// @ts-expect-error: no such execution provider
+await load(undefined, { ep: 'tpu' });
+export { shape, name, params, dims, logits, wrong };
+`;
+
+describe('typed wrapper for cifar_resnet20', () => {
+  // ESNext + Bundler rather than NodeNext: ts-morph's document registry creates source files
+  // without an impliedNodeFormat, so under NodeNext it would take every file for CommonJS.
+  test('type-checks with 0 diagnostics under the strictest settings, consumer included', () => {
+    writeFileSync(join(dirname(modulePath), 'consumer.ts'), CONSUMER);
+    const project = new Project({
+      skipAddingFilesFromTsConfig: true,
+      compilerOptions: {
+        strict: true,
+        noUncheckedIndexedAccess: true,
+        exactOptionalPropertyTypes: true,
+        verbatimModuleSyntax: true,
+        noEmit: true,
+        skipLibCheck: true,
+        target: ts.ScriptTarget.ES2022,
+        module: ts.ModuleKind.ESNext,
+        moduleResolution: ts.ModuleResolutionKind.Bundler,
+        types: ['node'],
+        typeRoots: [join(repo, 'node_modules', '@types')],
+      },
+    });
+    project.addSourceFileAtPath(modulePath);
+    project.addSourceFileAtPath(join(dirname(modulePath), 'consumer.ts'));
+    project.resolveSourceFileDependencies();
+    const diags = project.getPreEmitDiagnostics();
+    expect(project.formatDiagnosticsWithColorAndContext(diags)).toBe('');
+  });
+
+  test('its constants are the compiled model\'s', () => {
+    const text = readFileSync(modulePath, 'utf8');
+    expect(text).toContain("export const inputShape = ['N', 3, 32, 32] as const;");
+    expect(text).toContain("export const outputShape = ['N', 10] as const;");
+    expect(text).toContain("fileURLToPath(new URL('../models/cifar_resnet20.onnx', import.meta.url))");
+    expect(text).toContain('`netforge compile cifar_resnet20 -o models/cifar_resnet20.onnx --emit-ts src/cifar_resnet20.ts`');
+  });
+
+  test('transpiled and imported, it runs the model like a plain onnxruntime session', async () => {
+    const js = ts.transpileModule(readFileSync(modulePath, 'utf8'), { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } });
+    const jsPath = modulePath.replace(/\.ts$/, '.mjs');
+    writeFileSync(jsPath, js.outputText);
+    // a data: URL takes Node's own loader (as the model-file loader does), so import.meta.url is the file's
+    const mod = ((await import(`data:text/javascript,export * as m from ${JSON.stringify(pathToFileURL(jsPath).href)};`)) as { m: Record<string, unknown> }).m;
+    expect(mod['inputShape']).toEqual(['N', 3, 32, 32]);
+    expect(mod['outputShape']).toEqual(['N', 10]);
+    const meta = mod['metadata'] as { params: number; macs: number; depth: number; preprocessing: { mean: number[]; std: number[] } };
+    expect(meta.params).toBe(269_722);
+    expect(meta.macs).toBe(compiled.source.macs);
+    expect(meta.depth).toBe(20);
+    expect(meta.preprocessing).toMatchObject(JSON.parse(compiled.graph.meta.get('netforge.preprocessing')!) as object);
+    expect(mod['defaultOnnxPath']).toBe(onnxPath);
+
+    type Loaded = { run: (x: Float32Array, b: number) => Promise<{ logits: Float32Array; dims: readonly number[] }>; release: () => Promise<void> };
+    const model = await (mod['load'] as () => Promise<Loaded>)();
+    const batch = 2;
+    const x = new Float32Array(batch * 3 * 32 * 32);
+    for (let i = 0; i < x.length; i++) x[i] = Math.sin(i * 0.37) * 1.5;
+    const out = await model.run(x, batch);
+    expect(out.dims).toEqual([2, 10]);
+    expect(out.logits.length).toBe(20);
+
+    const session = await createSession(onnxPath);
+    const ref = await runFloat32(session, x, [batch, 3, 32, 32]);
+    expect(Array.from(out.logits)).toEqual(Array.from(ref.data));
+    // the two samples differ, so the batch really was two samples
+    expect(out.logits.slice(0, 10)).not.toEqual(out.logits.slice(10, 20));
+
+    await expect(model.run(new Float32Array(5), 1)).rejects.toThrow(RangeError);
+    await expect(model.run(x, 0)).rejects.toThrow(RangeError);
+    await model.release();
+    await session.release();
+  });
+});
+
+describe('typed wrapper text', () => {
+  test('a backbone: the output keeps its name and every dimension as a literal; no preprocessing is null', () => {
+    const def = defineModel({
+      name: 'tiny_backbone',
+      input: [3, 8, 8],
+      outputName: 'features',
+      build: (x) => adaptiveAvgPool2d(conv2d(x, { name: 'conv', outChannels: 4, kernel: 3, stride: 2 }), { name: 'pool' }),
+    });
+    const g = buildModel(def);
+    const text = typedWrapperSource({ path: '/app/gen/m.ts', onnxPath: '/app/m.onnx', graph: g, stats: analyze(g) });
+    expect(text).toContain('readonly features: Float32Array;');
+    expect(text).toContain('readonly dims: readonly [number, 4, 1, 1];');
+    expect(text).toContain('return { features: t.data, dims: [batch, 4, 1, 1] as const };');
+    expect(text).toContain('preprocessing: null,');
+    expect(text).toContain("new URL('../m.onnx', import.meta.url)");
+  });
+
+  test("an output named 'dims' is refused", () => {
+    const def = defineModel({ name: 'd', input: [3, 8, 8], outputName: 'dims', build: (x) => conv2d(x, { name: 'c', outChannels: 2, kernel: 1 }) });
+    const g = buildModel(def);
+    expect(() => typedWrapperSource({ path: '/a/m.ts', onnxPath: '/a/m.onnx', graph: g, stats: analyze(g) })).toThrow(expect.objectContaining({ code: 'E_BAD_ARG' }));
+  });
+});
