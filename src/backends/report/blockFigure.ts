@@ -1,0 +1,188 @@
+/**
+ * The diagram's pieces for one column: a residual block (its main-path layers as boxes
+ * top to bottom, its shortcut as a side edge into the ⊕), a collapsed run of identical
+ * blocks, and a plain list of layers (stem, head). Each is a Figure in local coordinates
+ * with a flow line entering at the top and leaving at the bottom at x = FLOW_X, so
+ * figures stacked without gaps form one continuous path.
+ */
+import { layerLabel } from './format.js';
+import { IMPLIED_OPS, notableLayers, type Block, type Layer } from './structure.js';
+import { arrowHead, el, esc, fitText, line, polyline, rect, text, textWidth, type Figure } from './svg.js';
+
+export const PAD = 8;
+export const BOX_W = 136;
+const BOX_H = 22;
+const VGAP = 12;
+const LANE_W = 72;
+const R = 7;
+const LABEL_FONT = 10.5;
+const SMALL_FONT = 9;
+const TIGHT_FONT = 9;
+/** Width of a column holding blocks (boxes + shortcut lane). */
+export const STAGE_COL_W = PAD + BOX_W + LANE_W;
+/** Width of a column holding plain layers. */
+export const PLAIN_COL_W = PAD + BOX_W + PAD;
+/** Where the flow line runs, from a column's left edge. */
+export const FLOW_X = PAD + BOX_W / 2;
+const LANE_X = PAD + BOX_W + LANE_W / 2;
+
+function boxClass(op: string): string {
+  if (op === 'Conv') return 'nf-box nf-conv';
+  if (op === 'Gemm') return 'nf-box nf-fc';
+  if (op === 'MaxPool' || op === 'AveragePool' || op === 'GlobalAveragePool' || op === 'ReduceMean') return 'nf-box nf-pool';
+  return 'nf-box nf-other';
+}
+
+interface Column {
+  readonly parts: string[];
+  y: number;
+}
+
+/** A vertical arrow from the current y down to `to`. */
+function flowTo(c: Column, to: number): void {
+  c.parts.push(line(FLOW_X, c.y, FLOW_X, to - 1, { class: 'nf-flow' }), arrowHead(FLOW_X, to, 'down', { class: 'nf-head' }));
+  c.y = to;
+}
+
+function boxes(c: Column, layers: readonly Layer[], stacked: boolean): void {
+  layers.forEach((l, i) => {
+    if (i > 0) flowTo(c, c.y + VGAP);
+    // a long label (`3x3 conv, 512, g32, /2`) gets a smaller font before it gets cut
+    const full = layerLabel(l.node, l.stat.outputShape);
+    const tight = textWidth(full, LABEL_FONT) > BOX_W - 8;
+    const label = fitText(full, BOX_W - 8, tight ? TIGHT_FONT : LABEL_FONT);
+    const cls = boxClass(l.node.op);
+    if (stacked) {
+      c.parts.push(rect(PAD + 6, c.y + 6, BOX_W, BOX_H, { rx: 3, class: `${cls} nf-stack` }), rect(PAD + 3, c.y + 3, BOX_W, BOX_H, { rx: 3, class: `${cls} nf-stack` }));
+    }
+    c.parts.push(
+      el(
+        'g',
+        { class: 'nf-layer', 'data-node': l.node.name },
+        `<title>${esc(`${l.node.name}: ${l.node.op} -> [${l.stat.outputShape.join(', ')}]`)}</title>` +
+          rect(PAD, c.y, BOX_W, BOX_H, { rx: 3, class: cls }) +
+          text(FLOW_X, c.y + BOX_H / 2 + 3.5, label, { class: tight ? 'nf-label nf-label-tight' : 'nf-label', 'text-anchor': 'middle' }),
+      ),
+    );
+    c.y += BOX_H;
+  });
+}
+
+/** The lines of a shortcut's label: kind, then its layers split for the narrow lane. */
+export function shortcutLabelLines(b: Block): string[] {
+  const lines = [b.shortcut.label];
+  if (b.shortcut.detail !== '') {
+    for (const seg of b.shortcut.detail.split(' + ')) {
+      const k = seg.indexOf(', ');
+      if (k < 0) lines.push(seg);
+      else lines.push(seg.slice(0, k), seg.slice(k + 2));
+    }
+  }
+  return lines.map((l) => fitText(l, LANE_W - 8, SMALL_FONT));
+}
+
+function shortcut(c: Column, b: Block, forkY: number, addY: number): void {
+  const kind = b.shortcut.kind;
+  c.parts.push(
+    polyline(
+      [
+        [FLOW_X, forkY],
+        [LANE_X, forkY],
+        [LANE_X, addY],
+        [FLOW_X + R + 7, addY],
+      ],
+      { class: `nf-sc nf-sc-${kind}` },
+    ),
+    arrowHead(FLOW_X + R, addY, 'left', { class: `nf-sc-head nf-sc-${kind}` }),
+  );
+  let lines = shortcutLabelLines(b);
+  const room = addY - forkY - 8;
+  if (lines.length * 11 + 6 > room) lines = lines.slice(0, 1);
+  const w = Math.min(LANE_W - 4, Math.max(...lines.map((l) => textWidth(l, SMALL_FONT))) + 8);
+  const h = lines.length * 11 + 5;
+  const top = (forkY + addY) / 2 - h / 2;
+  c.parts.push(
+    el(
+      'g',
+      { class: `nf-sc-label nf-sc-${kind}`, 'data-shortcut': kind },
+      rect(LANE_X - w / 2, top, w, h, { rx: 3, class: 'nf-sc-box' }) +
+        lines.map((l, i) => text(LANE_X, top + 11 + i * 11, l, { class: 'nf-small', 'text-anchor': 'middle' })).join(''),
+    ),
+  );
+}
+
+export interface BlockFigureOptions {
+  /** Draw the block standing for `count` identical blocks (a collapsed run). */
+  readonly run?: { readonly last: Block; readonly count: number };
+  /** A small note right of the header pill (the HTML report's "expand" hint). */
+  readonly hint?: string;
+}
+
+/** One block (or a collapsed run, drawn as its first block on a stack). */
+export function blockFigure(b: Block, o: BlockFigureOptions = {}): Figure {
+  const c: Column = { parts: [], y: 0 };
+  const run = o.run;
+  const pillH = run ? 28 : 18;
+  const pillY = 6;
+  c.parts.push(line(FLOW_X, 0, FLOW_X, pillY, { class: 'nf-flow' }));
+  const title = run ? `${b.path} … ${run.last.path}` : `${b.path} · ${b.type}`;
+  if (run) c.parts.push(rect(PAD + 6, pillY + 6, BOX_W, pillH, { rx: 9, class: 'nf-pill nf-stack' }), rect(PAD + 3, pillY + 3, BOX_W, pillH, { rx: 9, class: 'nf-pill nf-stack' }));
+  c.parts.push(
+    rect(PAD, pillY, BOX_W, pillH, { rx: 9, class: 'nf-pill' }),
+    text(FLOW_X, pillY + 12.5, fitText(title, BOX_W - 10, SMALL_FONT), { class: 'nf-small nf-strong', 'text-anchor': 'middle' }),
+  );
+  if (run) c.parts.push(text(FLOW_X, pillY + 23.5, fitText(`${run.count} × ${b.type}`, BOX_W - 10, SMALL_FONT), { class: 'nf-small', 'text-anchor': 'middle' }));
+  if (o.hint !== undefined) c.parts.push(text(PAD + BOX_W + 10, pillY + pillH / 2 + 3.5, o.hint, { class: 'nf-small nf-hint' }));
+  c.y = pillY + pillH;
+  const forkY = c.y + 6;
+  const body = notableLayers(b.body);
+  if (body.length > 0) {
+    flowTo(c, c.y + 14);
+    boxes(c, body, run !== undefined);
+  }
+  if (b.merge !== undefined) {
+    const addY = c.y + VGAP + R;
+    flowTo(c, addY - R);
+    shortcut(c, b, forkY, addY);
+    c.parts.push(
+      el('circle', { cx: FLOW_X, cy: addY, r: R, class: 'nf-add' }),
+      line(FLOW_X - 4, addY, FLOW_X + 4, addY, { class: 'nf-plus' }),
+      line(FLOW_X, addY - 4, FLOW_X, addY + 4, { class: 'nf-plus' }),
+    );
+    c.y = addY + R;
+  }
+  const tail = b.tail.filter((l) => !IMPLIED_OPS.has(l.node.op));
+  if (tail.length > 0) {
+    flowTo(c, c.y + VGAP);
+    boxes(c, tail, run !== undefined);
+  }
+  const h = c.y + 6;
+  c.parts.push(line(FLOW_X, c.y, FLOW_X, h, { class: 'nf-flow' }));
+  return { w: STAGE_COL_W, h, body: c.parts.join('') };
+}
+
+/** The open state of a collapsed run in the HTML report: its header pill only. */
+export function runHeaderFigure(first: Block, last: Block, count: number, hint: string): Figure {
+  const c: Column = { parts: [], y: 0 };
+  c.parts.push(
+    line(FLOW_X, 0, FLOW_X, 40, { class: 'nf-flow' }),
+    rect(PAD, 6, BOX_W, 28, { rx: 9, class: 'nf-pill nf-pill-open' }),
+    text(FLOW_X, 18.5, fitText(`${first.path} … ${last.path}`, BOX_W - 10, SMALL_FONT), { class: 'nf-small nf-strong', 'text-anchor': 'middle' }),
+    text(FLOW_X, 29.5, fitText(`${count} × ${first.type}`, BOX_W - 10, SMALL_FONT), { class: 'nf-small', 'text-anchor': 'middle' }),
+    text(PAD + BOX_W + 10, 23.5, hint, { class: 'nf-small nf-hint' }),
+  );
+  return { w: STAGE_COL_W, h: 40, body: c.parts.join('') };
+}
+
+/** A plain column: the boxed layers of a stem, head or other section. */
+export function layersFigure(layers: readonly Layer[], width = PLAIN_COL_W): Figure {
+  const c: Column = { parts: [], y: 0 };
+  const shown = notableLayers(layers);
+  if (shown.length > 0) {
+    flowTo(c, 10);
+    boxes(c, shown, false);
+  }
+  const h = c.y + 10;
+  c.parts.push(line(FLOW_X, c.y, FLOW_X, h, { class: 'nf-flow' }));
+  return { w: width, h, body: c.parts.join('') };
+}

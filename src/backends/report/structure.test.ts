@@ -1,0 +1,116 @@
+import { describe, expect, test } from 'vitest';
+import { ZOO } from '../../zoo/index.js';
+import { buildModel, type ModelOptions } from '../../dsl/model.js';
+import { buildGraph, scope, setMeta, type Tensor } from '../../dsl/builder.js';
+import { add, conv2d, flatten, linear, relu, adaptiveAvgPool2d } from '../../dsl/layers.js';
+import { inferShapes } from '../../passes/inferShapes.js';
+import { aggregateKernelSpec, allBlocks, blockRuns, describeModel, notableLayers } from './structure.js';
+
+const zoo = (name: string, o: ModelOptions = {}) => describeModel(inferShapes(buildModel(ZOO.get(name)!, o)));
+const runLengths = (m: ReturnType<typeof zoo>, stage: string) => blockRuns(m.sections.find((s) => s.name === stage)!.blocks).map((r) => r.blocks.length);
+
+describe('describeModel on the zoo', () => {
+  const r50 = zoo('resnet50');
+  test('stem -> layer1..layer4 -> head', () => {
+    expect(r50.sections.map((s) => [s.kind, s.name])).toEqual([
+      ['stem', 'stem'],
+      ['stage', 'layer1'],
+      ['stage', 'layer2'],
+      ['stage', 'layer3'],
+      ['stage', 'layer4'],
+      ['head', 'head'],
+    ]);
+    expect(r50.sections[0]!.modules).toEqual(['conv1', 'bn1', 'relu', 'maxpool']);
+    expect(r50.sections[5]!.modules).toEqual(['avgpool', 'flatten', 'fc']);
+    expect(r50.sections.map((s) => s.blocks.length)).toEqual([0, 3, 4, 6, 3, 0]);
+  });
+  test('sections add up to the model', () => {
+    expect(r50.sections.reduce((a, s) => a + s.params, 0)).toBe(25_557_032);
+    expect(r50.sections.reduce((a, s) => a + s.macs, 0)).toBe(4_089_184_256);
+    expect(r50.sections.reduce((a, s) => a + s.layers.length, 0)).toBe(r50.stats.layers.length);
+    expect(r50.sections[4]!.outputShape).toEqual(['N', 2048, 7, 7]);
+  });
+  test('blocks: type from the config, shortcut from the graph', () => {
+    const blocks = allBlocks(r50);
+    expect(blocks).toHaveLength(16);
+    expect(new Set(blocks.map((b) => b.type))).toEqual(new Set(['Bottleneck']));
+    expect(blocks.filter((b) => b.shortcut.kind === 'projection').map((b) => b.path)).toEqual(['layer1.0', 'layer2.0', 'layer3.0', 'layer4.0']);
+    expect(blocks.filter((b) => b.shortcut.kind === 'identity')).toHaveLength(12);
+    const b = blocks.find((x) => x.path === 'layer2.0')!;
+    expect(b.body.filter((l) => l.node.op === 'Conv').map((l) => l.node.name)).toEqual(['layer2.0.conv1', 'layer2.0.conv2', 'layer2.0.conv3']);
+    expect(b.layers.filter((l) => l.onShortcut).map((l) => l.node.name)).toEqual(['layer2.0.downsample.0', 'layer2.0.downsample.1']);
+    expect(b.merge?.node.name).toBe('layer2.0.add');
+    expect(b.tail.map((l) => l.node.name)).toEqual(['layer2.0.relu_2']);
+  });
+  test('identical blocks form runs', () => {
+    const r152 = zoo('resnet152');
+    expect(runLengths(r152, 'layer3')).toEqual([1, 35]);
+    expect(runLengths(r152, 'layer1')).toEqual([1, 2]);
+    const c20 = zoo('cifar_resnet20');
+    expect(runLengths(c20, 'layer1')).toEqual([3]);
+    expect(runLengths(c20, 'layer2')).toEqual([1, 2]);
+    expect(allBlocks(c20).find((b) => b.path === 'layer2.0')!.shortcut.kind).toBe('optionA');
+  });
+  test('a dilated stage: its first block keeps the previous dilation, so it stands alone', () => {
+    const d = zoo('resnet50', { replaceStrideWithDilation: [false, true, true] });
+    expect(runLengths(d, 'layer3')).toEqual([1, 5]);
+    expect(runLengths(d, 'layer4')).toEqual([1, 2]);
+  });
+  test('aggregate kernel specs: largest kernel, total stride, largest dilation and groups', () => {
+    const x = zoo('resnext101_32x8d');
+    expect(aggregateKernelSpec(x.sections[0]!.layers)).toBe('7x7 s4 d1 g1');
+    expect(aggregateKernelSpec(allBlocks(x).find((b) => b.path === 'layer2.0')!.layers)).toBe('3x3 s2 d1 g32');
+    expect(aggregateKernelSpec(x.sections[5]!.layers)).toBe('');
+    const d = zoo('resnet50', { replaceStrideWithDilation: [false, true, true] });
+    expect(aggregateKernelSpec(d.sections[4]!.layers)).toBe('3x3 s1 d4 g1');
+  });
+  test('notable layers leave BatchNorm, ReLU, Flatten and Add implied', () => {
+    expect(notableLayers(r50.sections[0]!.layers).map((l) => l.node.op)).toEqual(['Conv', 'MaxPool']);
+    expect(notableLayers(r50.sections[5]!.layers).map((l) => l.node.op)).toEqual(['GlobalAveragePool', 'Gemm']);
+  });
+});
+
+describe('describeModel on graphs not built by resnet()', () => {
+  const resBlock = (x: Tensor): Tensor => relu(add(conv2d(x, { name: 'conv', outChannels: 4, kernel: 3, padding: 1 }), x));
+  test('no config: blocks are typed Block; a module between stages is its own section', () => {
+    const g = buildGraph({ name: 'custom', input: [4, 8, 8] }, (x) => {
+      let y = conv2d(x, { name: 'stem', outChannels: 4, kernel: 3, padding: 1 });
+      y = scope('stage1', () => scope(0, () => resBlock(y)));
+      y = conv2d(y, { name: 'transition', outChannels: 4, kernel: 1 });
+      y = scope('stage2', () => scope(0, () => resBlock(y)));
+      return linear(flatten(adaptiveAvgPool2d(y)), { name: 'fc', outFeatures: 3 });
+    });
+    const m = describeModel(inferShapes(g));
+    expect(m.config).toBeUndefined();
+    expect(m.sections.map((s) => [s.kind, s.name])).toEqual([
+      ['stem', 'stem'],
+      ['stage', 'stage1'],
+      ['modules', 'transition'],
+      ['stage', 'stage2'],
+      ['head', 'head'],
+    ]);
+    expect(allBlocks(m).map((b) => [b.path, b.type, b.shortcut.kind])).toEqual([
+      ['stage1.0', 'Block', 'identity'],
+      ['stage2.0', 'Block', 'identity'],
+    ]);
+  });
+  test('no stages: one section per top-level module; a config names the block type', () => {
+    const g = buildGraph({ name: 'plain', input: [3, 8, 8] }, (x) => {
+      setMeta('netforge.config', '{"block":"MyBlock"}');
+      return relu(conv2d(x, { name: 'conv', outChannels: 4, kernel: 3 }), { name: 'act' });
+    });
+    const m = describeModel(inferShapes(g));
+    expect(m.config).toEqual({ block: 'MyBlock' });
+    expect(m.sections.map((s) => [s.kind, s.name, s.layers.length])).toEqual([
+      ['modules', 'conv', 1],
+      ['modules', 'act', 1],
+    ]);
+  });
+  test('a malformed config is ignored', () => {
+    const g = buildGraph({ name: 'bad', input: [3, 8, 8] }, (x) => {
+      setMeta('netforge.config', '{oops');
+      return relu(x);
+    });
+    expect(describeModel(inferShapes(g)).config).toBeUndefined();
+  });
+});

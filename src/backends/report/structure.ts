@@ -1,0 +1,255 @@
+/**
+ * The architecture of a model as the reports present it: stem -> stages of blocks -> head,
+ * read from the graph's module paths (and `netforge.config` for the block type).
+ *
+ * Rules:
+ * 1. Nodes are grouped by their top-level module (`layer1.0.conv1` -> `layer1`), in order
+ *    of first appearance.
+ * 2. A top-level module is a stage when every one of its nodes sits under an integer child
+ *    (`layer1.0...`): those children are its blocks, like nn.Sequential of blocks.
+ * 3. Top-level modules before the first stage form the stem; after the last stage, the head;
+ *    between stages, a section of their own. A model without stages has one section per
+ *    top-level module.
+ * 4. A block's type is the config's block kind (`Bottleneck`), `Block` without a config, or
+ *    the op of a one-node block.
+ * 5. Consecutive blocks with the same signature (layers and their attributes, shortcut,
+ *    output shape, params, MACs) form a run; the reports collapse long runs.
+ */
+import type { Graph, Node, Shape } from '../../ir/types.js';
+import { analyze, type GraphStats, type LayerStat } from '../../passes/analyze.js';
+import { blockAnatomy, type Shortcut } from './blockAnatomy.js';
+import { kernelSpec, layerLabel } from './format.js';
+
+export interface Layer {
+  readonly node: Node;
+  readonly stat: LayerStat;
+  /** On the block's shortcut branch. */
+  readonly onShortcut: boolean;
+}
+
+export interface Block {
+  /** Module path, e.g. `layer3.12`. */
+  readonly path: string;
+  /** The block type, e.g. `Bottleneck`. */
+  readonly type: string;
+  readonly layers: readonly Layer[];
+  /** Main-path layers before the residual add. */
+  readonly body: readonly Layer[];
+  readonly merge: Layer | undefined;
+  /** Layers after the add (the final ReLU). */
+  readonly tail: readonly Layer[];
+  readonly shortcut: Shortcut;
+  readonly outputShape: Shape;
+  readonly params: number;
+  readonly macs: number;
+  /** Equal signatures mean identical blocks (used to collapse repeats). */
+  readonly signature: string;
+}
+
+export type SectionKind = 'stem' | 'stage' | 'head' | 'modules';
+
+export interface Section {
+  readonly kind: SectionKind;
+  /** `stem`, `layer2`, `head`, or the module names of a section between stages. */
+  readonly name: string;
+  /** The top-level modules in it, in order. */
+  readonly modules: readonly string[];
+  readonly layers: readonly Layer[];
+  /** The blocks of a stage (empty for other sections). */
+  readonly blocks: readonly Block[];
+  readonly outputShape: Shape;
+  readonly params: number;
+  readonly macs: number;
+}
+
+/** Consecutive identical blocks of a stage. */
+export interface BlockRun {
+  readonly blocks: readonly Block[];
+}
+
+export interface ModelStructure {
+  readonly name: string;
+  readonly input: Shape;
+  readonly stats: GraphStats;
+  readonly sections: readonly Section[];
+  /** `netforge.config` when present and valid JSON. */
+  readonly config: Readonly<Record<string, unknown>> | undefined;
+}
+
+const topOf = (module: string): string => module.split('.')[0]!;
+const isIndex = (s: string | undefined): boolean => s !== undefined && /^\d+$/.test(s);
+
+function parseConfig(g: Graph): Readonly<Record<string, unknown>> | undefined {
+  const raw = g.meta.get('netforge.config');
+  if (raw === undefined) return undefined;
+  try {
+    const v: unknown = JSON.parse(raw);
+    return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const sum = (ls: readonly Layer[], f: (l: Layer) => number): number => ls.reduce((a, l) => a + f(l), 0);
+const lastShape = (ls: readonly Layer[]): Shape => ls[ls.length - 1]!.stat.outputShape;
+
+/** Describe a model's architecture. `stats` defaults to analyze(g). */
+export function describeModel(g: Graph, stats: GraphStats = analyze(g)): ModelStructure {
+  const config = parseConfig(g);
+  const blockKind = typeof config?.['block'] === 'string' ? (config['block'] as string) : 'Block';
+  const shapeOf = (v: string): Shape => g.values.get(v)!.shape;
+
+  // 1. group layers by top-level module
+  const groups = new Map<string, Layer[]>();
+  g.nodes.forEach((node, i) => {
+    const key = topOf(node.module || node.name);
+    let list = groups.get(key);
+    if (!list) groups.set(key, (list = []));
+    list.push({ node, stat: stats.layers[i]!, onShortcut: false });
+  });
+  const tops = [...groups.keys()];
+  const isStage = (t: string): boolean => groups.get(t)!.every((l) => isIndex(l.node.module.split('.')[1]));
+  const stageIdx = tops.map((t, i) => (isStage(t) ? i : -1)).filter((i) => i >= 0);
+
+  const sections: Section[] = [];
+  const plain = (kind: SectionKind, name: string, modules: readonly string[]): void => {
+    const layers = modules.flatMap((m) => groups.get(m)!);
+    sections.push({ kind, name, modules, layers, blocks: [], outputShape: lastShape(layers), params: sum(layers, (l) => l.stat.params), macs: sum(layers, (l) => l.stat.macs) });
+  };
+  if (stageIdx.length === 0) {
+    for (const t of tops) plain('modules', t, [t]);
+    return { name: g.name, input: shapeOf(g.inputs[0]!), stats, sections, config };
+  }
+  const first = stageIdx[0]!;
+  const last = stageIdx[stageIdx.length - 1]!;
+  if (first > 0) plain('stem', 'stem', tops.slice(0, first));
+  let pending: string[] = [];
+  for (let i = first; i <= last; i++) {
+    const t = tops[i]!;
+    if (!isStage(t)) {
+      pending.push(t);
+      continue;
+    }
+    if (pending.length > 0) plain('modules', pending.join('+'), pending);
+    pending = [];
+    const blocks = stageBlocks(t, groups.get(t)!, blockKind, shapeOf);
+    const layers = blocks.flatMap((b) => b.layers);
+    sections.push({
+      kind: 'stage',
+      name: t,
+      modules: [t],
+      layers,
+      blocks,
+      outputShape: lastShape(layers),
+      params: sum(layers, (l) => l.stat.params),
+      macs: sum(layers, (l) => l.stat.macs),
+    });
+  }
+  if (last < tops.length - 1) plain('head', 'head', tops.slice(last + 1));
+  return { name: g.name, input: shapeOf(g.inputs[0]!), stats, sections, config };
+}
+
+function stageBlocks(stage: string, layers: readonly Layer[], blockKind: string, shapeOf: (v: string) => Shape): Block[] {
+  const byIndex = new Map<string, Layer[]>();
+  for (const l of layers) {
+    const idx = l.node.module.split('.')[1]!;
+    let list = byIndex.get(idx);
+    if (!list) byIndex.set(idx, (list = []));
+    list.push(l);
+  }
+  return [...byIndex.entries()].map(([idx, raw]) => {
+    const anatomy = blockAnatomy(
+      raw.map((l) => l.node),
+      shapeOf,
+    );
+    const short = new Set(anatomy.shortcut.nodes);
+    const all = raw.map((l) => ({ ...l, onShortcut: short.has(l.node.name) }));
+    const byName = new Map(all.map((l) => [l.node.name, l]));
+    const pick = (ns: readonly Node[]): Layer[] => ns.map((n) => byName.get(n.name)!);
+    const type = all.length === 1 ? all[0]!.node.op : blockKind;
+    const outputShape = lastShape(all);
+    const params = sum(all, (l) => l.stat.params);
+    const macs = sum(all, (l) => l.stat.macs);
+    const signature = [
+      type,
+      ...all.map((l) => `${l.node.module.split('.').slice(2).join('.')}:${l.node.op}:${kernelSpec(l.node)}:${layerLabel(l.node, l.stat.outputShape)}:${l.onShortcut ? 's' : 'm'}`),
+      anatomy.shortcut.kind,
+      anatomy.shortcut.detail,
+      outputShape.join(','),
+      params,
+      macs,
+    ].join('|');
+    return {
+      path: `${stage}.${idx}`,
+      type,
+      layers: all,
+      body: pick(anatomy.body),
+      merge: anatomy.merge ? byName.get(anatomy.merge.name) : undefined,
+      tail: pick(anatomy.tail),
+      shortcut: anatomy.shortcut,
+      outputShape,
+      params,
+      macs,
+      signature,
+    };
+  });
+}
+
+/** Split a stage's blocks into runs of consecutive identical blocks. */
+export function blockRuns(blocks: readonly Block[]): BlockRun[] {
+  const runs: Block[][] = [];
+  for (const b of blocks) {
+    const cur = runs[runs.length - 1];
+    if (cur && cur[0]!.signature === b.signature) cur.push(b);
+    else runs.push([b]);
+  }
+  return runs.map((blocks) => ({ blocks }));
+}
+
+/** Ops the diagrams and tables leave implicit, as the paper's figures do (BatchNorm, ReLU, Flatten ...). */
+export const IMPLIED_OPS: ReadonlySet<string> = new Set(['BatchNormalization', 'Relu', 'Flatten', 'Identity', 'Cast', 'Sigmoid', 'Add']);
+
+/** The layers worth drawing or listing: the non-implied ones, or all but Add if none is left. */
+export function notableLayers(layers: readonly Layer[]): Layer[] {
+  const shown = layers.filter((l) => !IMPLIED_OPS.has(l.node.op));
+  return shown.length > 0 ? shown : layers.filter((l) => l.node.op !== 'Add');
+}
+
+/** Every block of the model, in order. */
+export function allBlocks(m: ModelStructure): Block[] {
+  return m.sections.flatMap((s) => s.blocks);
+}
+
+/** Weighted or windowed layers of a main path, for aggregate kernel specs. */
+const WINDOWED = new Set(['Conv', 'MaxPool', 'AveragePool']);
+
+/**
+ * The kernel column for a group of layers: the largest kernel, the total stride along the
+ * main path, the largest dilation and groups (`3x3 s2 d1 g32`); `''` when there is no
+ * windowed layer. Dilation and groups are shown when a Conv is among them.
+ */
+export function aggregateKernelSpec(layers: readonly Layer[]): string {
+  const ws = layers.filter((l) => !l.onShortcut && WINDOWED.has(l.node.op));
+  if (ws.length === 0) return '';
+  let kh = 0;
+  let kw = 0;
+  let sh = 1;
+  let sw = 1;
+  let d = 1;
+  let groups = 1;
+  let conv = false;
+  for (const { node: n } of ws) {
+    if (n.op !== 'Conv' && n.op !== 'MaxPool' && n.op !== 'AveragePool') continue;
+    const a = n.attrs;
+    if (a.kernel[0] * a.kernel[1] > kh * kw) [kh, kw] = a.kernel;
+    sh *= a.stride[0];
+    sw *= a.stride[1];
+    if (n.op === 'Conv') {
+      conv = true;
+      d = Math.max(d, n.attrs.dilation[0], n.attrs.dilation[1]);
+      groups = Math.max(groups, n.attrs.groups);
+    }
+  }
+  const s = sh === sw ? String(sh) : `${sh}x${sw}`;
+  return conv ? `${kh}x${kw} s${s} d${d} g${groups}` : `${kh}x${kw} s${s}`;
+}

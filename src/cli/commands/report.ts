@@ -1,0 +1,42 @@
+/** netforge report <model> -o report.html [--svg] */
+import { resolve } from 'node:path';
+import type { Command } from '../command.js';
+import { get, parseArgs, usageError } from '../args.js';
+import { MODEL_FLAGS } from '../modelArgs.js';
+import { verifiedModelFrom } from './summary.js';
+import { reportHtml } from '../../backends/report/html.js';
+import { diagramSvg } from '../../backends/report/diagram.js';
+import { atomicWriteFileSync } from '../../io/atomicWrite.js';
+import { NETFORGE_VERSION } from '../../version.js';
+import { int, si } from '../../backends/report/format.js';
+
+const FLAGS = [
+  { name: '--output', alias: '-o', type: 'string', help: 'where to write the report (.html, or .svg with --svg) (required)' },
+  { name: '--svg', type: 'bool', help: 'write only the architecture diagram, as a standalone SVG' },
+  ...MODEL_FLAGS,
+] as const;
+
+export const reportCommand: Command = {
+  name: 'report',
+  summary: 'a self-contained HTML report: stage table, architecture diagram, params/MACs per stage',
+  usage: 'netforge report <model> -o report.html [--svg] [options]',
+  flags: FLAGS,
+  async run(argv, io) {
+    const p = parseArgs('report', argv, FLAGS);
+    const out = get.str(p, 'output');
+    const svg = get.bool(p, 'svg') ?? false;
+    if (out === undefined) {
+      throw usageError('netforge report needs -o <file>', svg ? 'e.g. netforge report resnet50 --svg -o resnet50.svg' : 'e.g. netforge report resnet50 -o resnet50.html');
+    }
+    const { def, structure, expectations } = await verifiedModelFrom(p, 'report', io);
+    const description = def.description !== undefined ? { description: def.description } : {};
+    const text = svg
+      ? diagramSvg(structure, { expectations, ...description })
+      : reportHtml(structure, { expectations, generator: `netforge ${NETFORGE_VERSION}`, ...description });
+    atomicWriteFileSync(resolve(out), text);
+    const s = structure.stats;
+    io.out(`wrote ${svg ? 'diagram' : 'report'} for ${def.name} -> ${out} (${int(Buffer.byteLength(text))} bytes)`);
+    io.out(`  depth ${s.depth} = ${s.mainPath.conv} conv + ${s.mainPath.linear} fc; ${int(s.params)} params; ${si(s.macs)} MACs`);
+    return 0;
+  },
+};

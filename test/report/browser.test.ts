@@ -1,0 +1,135 @@
+/**
+ * The HTML report in a real browser (headless Chromium): the diagram renders with one
+ * drawing per block, nothing logs an error or touches the network, and a collapsed run of
+ * blocks expands on click. Screenshots go to test-artifacts/ (gitignored) for review.
+ * Skipped, with the reason in its name, where /usr/bin/chromium is missing.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { reportCommand } from '../../src/cli/commands/report.js';
+import { allBlocks } from '../../src/backends/report/structure.js';
+import { runCommand } from './io.js';
+import { zooModel } from './helpers.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const hasChromium = existsSync(CHROMIUM);
+const ARTIFACTS = resolve(import.meta.dirname, '../../test-artifacts');
+
+interface Watched {
+  readonly page: Page;
+  readonly errors: string[];
+  readonly foreign: string[];
+}
+
+let browser: Browser | undefined;
+
+async function open(file: string): Promise<Watched> {
+  const page = await browser!.newPage({ viewport: { width: 1440, height: 900 } });
+  const errors: string[] = [];
+  const foreign: string[] = [];
+  const url = pathToFileURL(file).href;
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(`console: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => errors.push(`page: ${e.message}`));
+  page.on('requestfailed', (r) => errors.push(`request failed: ${r.url()}`));
+  page.on('request', (r) => {
+    if (r.url() !== url) foreign.push(r.url());
+  });
+  await page.goto(url, { waitUntil: 'load' });
+  return { page, errors, foreign };
+}
+
+/**
+ * How many `svg.block` elements the page has, and how many of them are rendered. (Scripts
+ * run in the page are strings: this project type-checks without the DOM library.)
+ */
+async function blockCounts(page: Page): Promise<{ all: number; visible: number }> {
+  return (await page.evaluate(`(() => {
+    const all = [...document.querySelectorAll('svg.block')];
+    return { all: all.length, visible: all.filter((e) => e.checkVisibility()).length };
+  })()`)) as { all: number; visible: number };
+}
+
+async function writeReport(model: string, extra: readonly string[] = []): Promise<string> {
+  const out = join(ARTIFACTS, `report-${model}${extra.includes('--svg') ? '.svg' : '.html'}`);
+  const r = await runCommand(reportCommand, [model, '-o', out, ...extra]);
+  expect(r.code).toBe(0);
+  return out;
+}
+
+describe.skipIf(!hasChromium)(hasChromium ? 'HTML report in headless Chromium' : `HTML report in headless Chromium (skipped: ${CHROMIUM} is missing)`, () => {
+  beforeAll(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    const { chromium } = await import('playwright-core');
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  test('resnet18: every block drawn, no errors, no network', async () => {
+    const { page, errors, foreign } = await open(await writeReport('resnet18'));
+    const blocks = allBlocks(zooModel('resnet18').structure).length;
+    expect(blocks).toBe(8);
+    expect(await blockCounts(page)).toEqual({ all: blocks, visible: blocks });
+    expect(await page.locator('details.block-group').count()).toBe(0);
+    const box = await page.locator('.nf-diagram-wrap').boundingBox();
+    expect(box!.width).toBeGreaterThan(1000);
+    expect(await page.locator('.nf-top').textContent()).toContain('main-path depth 18 = 17 conv + 1 fc');
+    expect(await page.locator('table.nf-stages tbody tr').count()).toBe(6);
+    expect(await page.locator('svg.nf-chart .nf-bar').count()).toBe(12);
+    await page.screenshot({ path: join(ARTIFACTS, 'report-resnet18.png'), fullPage: true });
+    expect(errors).toEqual([]);
+    expect(foreign).toEqual([]);
+    await page.close();
+  });
+
+  test('resnet152: collapsed runs hold the repeated blocks and expand on click', async () => {
+    const { page, errors, foreign } = await open(await writeReport('resnet152'));
+    const blocks = allBlocks(zooModel('resnet152').structure).length;
+    expect(blocks).toBe(50);
+    // layer2.1 … layer2.7 and layer3.1 … layer3.35 are collapsed: 50 - 6 - 34 blocks are hidden
+    expect(await blockCounts(page)).toEqual({ all: blocks, visible: 8 });
+    await page.screenshot({ path: join(ARTIFACTS, 'report-resnet152.png'), fullPage: true });
+
+    const group = page.locator('details.block-group[data-first="layer3.1"]');
+    expect(await group.getAttribute('data-count')).toBe('35');
+    expect(await group.getAttribute('open')).toBeNull();
+    await group.locator('summary').click();
+    expect(await group.getAttribute('open')).not.toBeNull();
+    expect(await blockCounts(page)).toEqual({ all: blocks, visible: 8 + 35 });
+    expect(await group.locator('.nf-run-open').isVisible()).toBe(true);
+    expect(await group.locator('.nf-run-closed').isVisible()).toBe(false);
+    expect(await page.locator('svg.block[data-path="layer3.35"]').isVisible()).toBe(true);
+    await page.screenshot({ path: join(ARTIFACTS, 'report-resnet152-expanded.png'), fullPage: true });
+
+    await page.locator('button[data-expand="all"]').click();
+    expect(await blockCounts(page)).toEqual({ all: blocks, visible: blocks });
+    await page.locator('button[data-expand="none"]').click();
+    expect(await blockCounts(page)).toEqual({ all: blocks, visible: 8 });
+    expect(errors).toEqual([]);
+    expect(foreign).toEqual([]);
+    await page.close();
+  });
+
+  test('the standalone SVG parses and draws every block or run', async () => {
+    const { page, errors, foreign } = await open(await writeReport('resnet152', ['--svg']));
+    const found = await page.evaluate(`({
+      root: document.documentElement.tagName,
+      parseErrors: document.getElementsByTagName('parsererror').length,
+      blocks: document.querySelectorAll('g.block').length,
+      inRuns: [...document.querySelectorAll('g.block-group')].reduce((a, g) => a + Number(g.getAttribute('data-count')), 0),
+    })`);
+    expect(found).toEqual({ root: 'svg', parseErrors: 0, blocks: 8, inRuns: 42 });
+    expect(errors).toEqual([]);
+    expect(foreign).toEqual([]);
+    await page.close();
+  });
+});
