@@ -28,7 +28,8 @@ export type OnnxAttrValue =
 /** A constant input the ONNX form needs (Pad's pads, Slice's starts ...), emitted as an initializer. */
 export interface OnnxConstInput {
   readonly suffix: string;
-  readonly dtype: 'int64' | 'float32';
+  /** 'float16' constants are written as half bits (the serializer converts `values`). */
+  readonly dtype: 'int64' | 'float32' | 'float16';
   readonly dims: readonly number[];
   readonly values: readonly number[];
 }
@@ -49,8 +50,8 @@ export interface OpDef<K extends OpKind> {
   inferShape(node: NodeOf<K>, inputs: readonly Shape[], params: readonly (readonly number[])[]): Shape;
   /** Multiply-accumulates for one sample (batch 1). */
   macs(node: NodeOf<K>, inputs: readonly Shape[], output: Shape): number;
-  /** The ONNX form at a given opset. */
-  onnx(node: NodeOf<K>, opset: number): OnnxNodeSpec;
+  /** The ONNX form at a given opset; `dtype` is the first activation input's (Pad's value must match it). */
+  onnx(node: NodeOf<K>, opset: number, dtype: DType): OnnxNodeSpec;
   /** Output dtype (defaults to the first input's). */
   outputDType?(node: NodeOf<K>, inputs: readonly DType[]): DType;
 }
@@ -344,13 +345,13 @@ export const OPS: Registry = {
       });
     },
     macs: () => 0,
-    onnx(node, opset) {
+    onnx(node, opset, dtype) {
       const value = node.attrs.value;
       if (opset >= 11) {
         return {
           opType: 'Pad',
           attrs: { mode: { type: 'string', value: 'constant' } },
-          constInputs: [i64('pads', node.attrs.pads), { suffix: 'value', dtype: 'float32', dims: [], values: [value] }],
+          constInputs: [i64('pads', node.attrs.pads), { suffix: 'value', dtype, dims: [], values: [value] }],
         };
       }
       return {
@@ -406,8 +407,8 @@ export function nodeMacs(node: Node, inputs: readonly Shape[], output: Shape): n
   return (opDef(node.op).macs as (n: Node, i: readonly Shape[], o: Shape) => number)(node, inputs, output);
 }
 
-export function nodeOnnx(node: Node, opset: number): OnnxNodeSpec {
-  return (opDef(node.op).onnx as (n: Node, o: number) => OnnxNodeSpec)(node, opset);
+export function nodeOnnx(node: Node, opset: number, dtype: DType = 'float32'): OnnxNodeSpec {
+  return (opDef(node.op).onnx as (n: Node, o: number, d: DType) => OnnxNodeSpec)(node, opset, dtype);
 }
 
 export function nodeOutputDType(node: Node, inputs: readonly DType[]): DType {

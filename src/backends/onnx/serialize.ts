@@ -3,7 +3,7 @@
  *
  * Protobuf messages are concatenations of fields in any order, so the model is written as
  * a list of chunks: the small parts (nodes, value_info, metadata, each initializer's
- * header) are encoded by protobufjs, and each initializer's raw_data field is a length
+ * header) are encoded by ./wire.ts, and each initializer's raw_data field is a length
  * prefix followed by a view of the param's own Float32Array. The chunks go straight to
  * the file (atomically), never concatenated. Same graph -> byte-identical output.
  *
@@ -12,14 +12,15 @@
  * map it.
  */
 import { basename } from 'node:path';
-import protobuf from 'protobufjs/minimal.js';
 import type { DType, Graph, Param, Shape } from '../../ir/types.js';
 import { nodeOnnx, type OnnxAttrValue, type OnnxConstInput } from '../../ir/ops.js';
 import type { onnx as P } from 'onnx-proto';
-import { ONNX_DTYPE, DEFAULT_OPSET, MAX_OPSET, MIN_OPSET, irVersionFor, onnx } from './proto.js';
+import { ATTRIBUTE_TYPE, DATA_LOCATION, ONNX_DTYPE, DEFAULT_OPSET, MAX_OPSET, MIN_OPSET, irVersionFor } from './constants.js';
+import { encode, encodeGraph, encodeModelHeader, encodeTensorHeader, lengthPrefix } from './wire.js';
 import { NetforgeError } from '../../errors.js';
 import { atomicWriteFileSync, safeUnlink } from '../../io/atomicWrite.js';
 import { NETFORGE_VERSION } from '../../version.js';
+import { toFloat16Bits } from '../../ir/float16.js';
 
 export interface OnnxEmitOptions {
   /** Default 17. */
@@ -65,7 +66,7 @@ function valueInfo(name: string, dtype: DType, shape: Shape): P.IValueInfoProto 
 }
 
 function attribute(name: string, a: OnnxAttrValue): P.IAttributeProto {
-  const T = onnx.AttributeProto.AttributeType;
+  const T = ATTRIBUTE_TYPE;
   switch (a.type) {
     case 'int':
       return { name, type: T.INT, i: a.value };
@@ -84,6 +85,7 @@ function constBytes(c: OnnxConstInput): Uint8Array {
     c.values.forEach((v, i) => (a[i] = BigInt(Math.min(v, Number.MAX_SAFE_INTEGER))));
     return new Uint8Array(a.buffer);
   }
+  if (c.dtype === 'float16') return new Uint8Array(toFloat16Bits(new Float32Array(c.values)).buffer);
   return new Uint8Array(new Float32Array(c.values).buffer);
 }
 
@@ -91,12 +93,6 @@ function paramBytes(p: Param): Uint8Array {
   if (p.data === undefined) throw new Error(`internal: param ${p.name} has no data at serialization`);
   const d = p.data;
   return new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
-}
-
-function lengthPrefix(fieldNumber: number, length: number): Uint8Array {
-  const w = protobuf.Writer.create();
-  w.uint32(((fieldNumber << 3) | 2) >>> 0).uint32(length);
-  return w.finish();
 }
 
 interface TensorOut {
@@ -113,7 +109,7 @@ export function toOnnxChunks(g: Graph, opts: OnnxEmitOptions = {}): OnnxChunks {
   }
   const nodes: P.INodeProto[] = [];
   for (const n of g.nodes) {
-    const spec = nodeOnnx(n, opset);
+    const spec = nodeOnnx(n, opset, g.values.get(n.inputs[0] ?? '')?.dtype ?? 'float32');
     const inputs = [...n.inputs, ...n.params];
     for (const c of spec.constInputs) {
       if (c === null) {
@@ -155,7 +151,7 @@ export function toOnnxChunks(g: Graph, opts: OnnxEmitOptions = {}): OnnxChunks {
   const rawTotal = tensors.reduce((s, t) => s + t.data.byteLength, 0);
   const location = opts.externalData ?? (rawTotal > PROTOBUF_LIMIT - 64 * 1024 * 1024 ? `${g.name}.onnx.data` : undefined);
 
-  const graphChunks: Uint8Array[] = [onnx.GraphProto.encode(graphProto).finish()];
+  const graphChunks: Uint8Array[] = [encode(graphProto, encodeGraph)];
   const extChunks: Uint8Array[] = [];
   let extOffset = 0;
   for (const t of tensors) {
@@ -167,7 +163,7 @@ export function toOnnxChunks(g: Graph, opts: OnnxEmitOptions = {}): OnnxChunks {
       extOffset += pad;
       header = {
         ...header,
-        dataLocation: onnx.TensorProto.DataLocation.EXTERNAL,
+        dataLocation: DATA_LOCATION.EXTERNAL,
         externalData: [
           { key: 'location', value: location },
           { key: 'offset', value: String(extOffset) },
@@ -178,14 +174,14 @@ export function toOnnxChunks(g: Graph, opts: OnnxEmitOptions = {}): OnnxChunks {
       extOffset += t.data.byteLength;
       withData = false;
     }
-    const head = onnx.TensorProto.encode(header).finish();
+    const head = encode(header, encodeTensorHeader);
     const rawPrefix = withData ? lengthPrefix(9, t.data.byteLength) : new Uint8Array(0);
     const tensorLen = head.byteLength + rawPrefix.byteLength + (withData ? t.data.byteLength : 0);
     graphChunks.push(lengthPrefix(5, tensorLen), head);
     if (withData) graphChunks.push(rawPrefix, t.data);
   }
   const graphLen = graphChunks.reduce((s, c) => s + c.byteLength, 0);
-  const model = [onnx.ModelProto.encode(modelProto).finish(), lengthPrefix(7, graphLen), ...graphChunks];
+  const model = [encode(modelProto, encodeModelHeader), lengthPrefix(7, graphLen), ...graphChunks];
   const modelBytes = model.reduce((s, c) => s + c.byteLength, 0);
   if (modelBytes > PROTOBUF_LIMIT) {
     throw new NetforgeError({ code: 'E_TOO_LARGE', message: `the ONNX model would be ${modelBytes} bytes, over protobuf's 2 GiB limit`, hint: 'use --external-data' });

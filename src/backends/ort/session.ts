@@ -1,6 +1,10 @@
-/** onnxruntime-node on the CPU provider: create a session, run float32 tensors. (GPU providers: ./providers.ts.) */
+/**
+ * onnxruntime-node sessions: create one on a given execution provider list, run float32
+ * tensors. Choosing a provider (auto, fallback, --strict-ep) lives in ./providers.ts.
+ */
 import * as ort from 'onnxruntime-node';
 import { NetforgeError } from '../../errors.js';
+import { fromFloat16Bits, toFloat16Bits } from '../../ir/float16.js';
 
 export type GraphOptimizationLevel = 'disabled' | 'basic' | 'extended' | 'all';
 
@@ -10,26 +14,54 @@ export interface SessionOptions {
   /** Default 'all'. */
   readonly graphOptimizationLevel?: GraphOptimizationLevel;
   readonly intraOpNumThreads?: number;
+  /**
+   * Where outputs stay: 'gpu-buffer' keeps them on the WebGPU device (read them with
+   * `tensor.getData()`); only the webgpu provider honours it. Default 'cpu'.
+   */
+  readonly preferredOutputLocation?: 'cpu' | 'gpu-buffer';
+  /**
+   * Fail session creation when onnxruntime would place any node on its CPU fallback
+   * (onnxruntime's `session.disable_cpu_ep_fallback`). Only meaningful with a non-cpu
+   * provider: with the cpu provider alone onnxruntime rejects every graph.
+   */
+  readonly disableCpuFallback?: boolean;
 }
 
 export type Session = ort.InferenceSession;
 
-export async function createSession(model: string | Uint8Array, o: SessionOptions = {}): Promise<Session> {
-  const options: ort.InferenceSession.SessionOptions = {
+/** The options object onnxruntime-node takes. */
+export function ortSessionOptions(o: SessionOptions = {}): ort.InferenceSession.SessionOptions {
+  return {
     executionProviders: [...(o.executionProviders ?? ['cpu'])],
     graphOptimizationLevel: o.graphOptimizationLevel ?? 'all',
     ...(o.intraOpNumThreads !== undefined ? { intraOpNumThreads: o.intraOpNumThreads } : {}),
+    ...(o.preferredOutputLocation !== undefined ? { preferredOutputLocation: o.preferredOutputLocation } : {}),
+    ...(o.disableCpuFallback ? { extra: { 'session.disable_cpu_ep_fallback': '1' } } : {}),
   };
+}
+
+/** onnxruntime's own InferenceSession.create, errors untouched (providers.ts classifies them). */
+export function createOrtSession(model: string | Uint8Array, o: SessionOptions = {}): Promise<Session> {
+  const options = ortSessionOptions(o);
+  return typeof model === 'string' ? ort.InferenceSession.create(model, options) : ort.InferenceSession.create(model, options);
+}
+
+export async function createSession(model: string | Uint8Array, o: SessionOptions = {}): Promise<Session> {
   try {
-    return typeof model === 'string' ? await ort.InferenceSession.create(model, options) : await ort.InferenceSession.create(model, options);
+    return await createOrtSession(model, o);
   } catch (e) {
-    throw new NetforgeError({
-      code: 'E_ORT_SESSION',
-      message: `onnxruntime could not load the model: ${(e as Error).message}`,
-      ...(typeof model === 'string' ? { file: model } : {}),
-      hint: 'check that the file is an ONNX model (netforge compile writes one) and that its opset is supported',
-    });
+    throw sessionError(e, model);
   }
+}
+
+/** A model onnxruntime cannot load, as a NetforgeError. */
+export function sessionError(e: unknown, model: string | Uint8Array): NetforgeError {
+  return new NetforgeError({
+    code: 'E_ORT_SESSION',
+    message: `onnxruntime could not load the model: ${(e as Error).message}`,
+    ...(typeof model === 'string' ? { file: model } : {}),
+    hint: 'check that the file is an ONNX model (netforge compile writes one) and that its opset is supported',
+  });
 }
 
 export interface RunResult {
@@ -38,11 +70,30 @@ export interface RunResult {
   readonly name: string;
 }
 
+/** The element type of the session's first input ('float32' unless the model was compiled with a float16 interface). */
+export function inputType(session: Session): string {
+  const m = session.inputMetadata[0];
+  return m !== undefined && m.isTensor ? m.type : 'float32';
+}
+
+/** A tensor for the session's first input from float32 data (converted to half bits when the model takes float16). */
+export function inputTensor(session: Session, data: Float32Array, dims: readonly number[]): ort.Tensor {
+  return inputType(session) === 'float16' ? new ort.Tensor('float16', toFloat16Bits(data), [...dims]) : new ort.Tensor('float32', data, [...dims]);
+}
+
+/** An output tensor's values as float32, downloading it first when it lives on a GPU. */
+export async function outputFloat32(t: ort.Tensor): Promise<Float32Array> {
+  const d = t.location === 'cpu' || t.location === 'cpu-pinned' ? t.data : await t.getData();
+  if (d instanceof Float32Array) return d;
+  if (t.type === 'float16' && d instanceof Uint16Array) return fromFloat16Bits(d);
+  return Float32Array.from(d as ArrayLike<number>);
+}
+
 /** Run the session's first input with `data` of shape `dims`; returns the first output. */
 export async function runFloat32(session: Session, data: Float32Array, dims: readonly number[]): Promise<RunResult> {
   const inputName = session.inputNames[0]!;
   const outputName = session.outputNames[0]!;
-  const feeds: Record<string, ort.Tensor> = { [inputName]: new ort.Tensor('float32', data, [...dims]) };
+  const feeds: Record<string, ort.Tensor> = { [inputName]: inputTensor(session, data, dims) };
   let out: ort.InferenceSession.ReturnType;
   try {
     out = await session.run(feeds);
@@ -54,8 +105,8 @@ export async function runFloat32(session: Session, data: Float32Array, dims: rea
     });
   }
   const t = out[outputName]!;
-  const d = t.data;
-  const f32 = d instanceof Float32Array ? d : Float32Array.from(d as ArrayLike<number>);
+  const f32 = await outputFloat32(t);
+  if (t.location === 'gpu-buffer') t.dispose();
   return { data: f32, dims: t.dims, name: outputName };
 }
 

@@ -1,22 +1,25 @@
-/** netforge run model.onnx --input x.npy [--output y.npy] */
+/** netforge run model.onnx --input x.npy [--output y.npy] [--ep auto|cpu|webgpu|cuda] [--strict-ep] */
 import { resolve } from 'node:path';
 import type { Command } from '../command.js';
-import { get, parseArgs, usageError } from '../args.js';
+import { get, parseArgs, usageError, type FlagSpec } from '../args.js';
 import { readNpy, writeNpy } from '../../weights/npy.js';
 import { toFloat32 } from '../../weights/tensor.js';
-import { createSession, runFloat32 } from '../../backends/ort/session.js';
+import { releaseSession, runFloat32 } from '../../backends/ort/session.js';
+import { createProviderSession, formatEp } from '../../backends/ort/providers.js';
 import { NetforgeError } from '../../errors.js';
+import { EP_FLAGS, epFrom } from '../epArgs.js';
 
-const FLAGS = [
+const FLAGS: readonly FlagSpec[] = [
   { name: '--input', alias: '-i', type: 'string', help: 'input tensor as a NumPy .npy file (float32 [N, C, H, W])' },
   { name: '--output', alias: '-o', type: 'string', help: 'write the output tensor to this .npy file' },
   { name: '--top', type: 'int', help: 'print the top-k classes per sample (default 5)' },
-] as const;
+  ...EP_FLAGS,
+];
 
 export const runCommand: Command = {
   name: 'run',
   summary: 'run an ONNX model in onnxruntime on a .npy input',
-  usage: 'netforge run model.onnx --input x.npy [--output y.npy]',
+  usage: 'netforge run model.onnx --input x.npy [--output y.npy] [--ep auto|cpu|webgpu|cuda] [--strict-ep]  (default --ep cpu)',
   flags: FLAGS,
   async run(argv, io) {
     const p = parseArgs('run', argv, FLAGS);
@@ -27,14 +30,20 @@ export const runCommand: Command = {
     const x = readNpy(resolve(inPath));
     if (x.shape.length === 0) throw new NetforgeError({ code: 'E_INPUT_SHAPE', message: 'the input .npy holds a scalar', file: inPath, hint: 'save an array of shape [N, C, H, W]' });
     const data = toFloat32({ dtype: x.dtype, shape: x.shape, data: x.data }, inPath);
-    const session = await createSession(resolve(model));
-    const y = await runFloat32(session, data, x.shape);
+    const { ep, strict } = epFrom(p, 'cpu');
+    const ps = await createProviderSession(resolve(model), { ep, strict, onNotice: io.err });
+    let y;
+    try {
+      y = await runFloat32(ps.session, data, x.shape);
+    } finally {
+      await releaseSession(ps.session);
+    }
     const outPath = get.str(p, 'output');
     if (outPath !== undefined) writeNpy(resolve(outPath), 'float32', y.dims, new Uint8Array(y.data.buffer, y.data.byteOffset, y.data.byteLength));
     const k = get.num(p, 'top') ?? 5;
     const n = y.dims[0] ?? 1;
     const per = y.data.length / n;
-    io.out(`${y.name} [${y.dims.join(', ')}]${outPath ? ` -> ${outPath}` : ''}`);
+    io.out(`${y.name} [${y.dims.join(', ')}]${outPath ? ` -> ${outPath}` : ''} on ${ps.provider} (--ep ${formatEp(ep)}${ps.fellBack ? ', fell back' : ''})`);
     if (y.dims.length === 2) {
       for (let b = 0; b < n; b++) {
         const row = Array.from(y.data.subarray(b * per, (b + 1) * per), (v, i) => [v, i] as const);
