@@ -14,6 +14,9 @@ export const MODEL_FLAGS: readonly FlagSpec[] = [
   { name: '--zero-init-residual', type: 'bool', help: 'zero-init the last BatchNorm gamma of every block' },
   { name: '--input-size', type: 'list', help: 'input H,W or C,H,W (default: the model\'s, e.g. 3,224,224)' },
   { name: '--seed', type: 'int', help: 'seed for parameter initialization (default 0)' },
+  { name: '--weights', type: 'string', help: 'load weights: a .pth/.safetensors FILE, an http(s) URL (downloaded once), or imagenet1k_v1/imagenet1k_v2 (torchvision\'s)' },
+  { name: '--cache-dir', type: 'string', help: 'where downloaded weights are kept (default $NETFORGE_CACHE, else ./model_data)' },
+  { name: '--freeze-backbone', type: 'bool', help: 'mark every parameter except the classifier head as not trainable' },
 ];
 
 function parseBool(s: string): boolean {

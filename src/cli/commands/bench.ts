@@ -6,6 +6,7 @@ import type { Command } from '../command.js';
 import { get, parseArgs, usageError, type FlagSpec } from '../args.js';
 import { MODEL_FLAGS, modelOptionsFrom, resolveModel } from '../modelArgs.js';
 import { EP_FLAGS, epFrom } from '../epArgs.js';
+import { weightsOptionsFrom } from '../weightsArgs.js';
 import { compile } from '../../compile.js';
 import { toOnnxBytes } from '../../backends/onnx/serialize.js';
 import { benchModel, type BenchReport } from '../../backends/ort/bench.js';
@@ -87,7 +88,7 @@ export const benchCommand: Command = {
       const path = resolve(spec);
       if (!existsSync(path)) throw new NetforgeError({ code: 'E_NOT_FOUND', message: `model file ${spec} does not exist`, file: spec, hint: 'check the path, or give a zoo name such as resnet50' });
       if (dtypeFlag === 'float16') throw usageError('--dtype float16 applies to models netforge compiles (a zoo name or a .ts file), not to an .onnx file', 'compile the model with the float16 pass, or bench the zoo name');
-      for (const f of ['num-classes', 'replace-stride-with-dilation', 'zero-init-residual', 'seed']) {
+      for (const f of ['num-classes', 'replace-stride-with-dilation', 'zero-init-residual', 'seed', 'weights', 'freeze-backbone']) {
         if (p.flags.has(f)) throw usageError(`--${f} applies to models netforge compiles, not to an .onnx file`);
       }
       model = path;
@@ -96,8 +97,9 @@ export const benchCommand: Command = {
       const def = await resolveModel(spec, 'bench');
       const opts = modelOptionsFrom(p, def);
       const seed = get.num(p, 'seed');
+      const weights = await weightsOptionsFrom(p, def, io);
       const t0 = performance.now();
-      const c = compile(def, { ...opts, ...(seed !== undefined ? { seed } : {}), ...(dtype === 'float16' ? { extraPasses: [toFloat16Pass()] } : {}) });
+      const c = compile(def, { ...opts, ...weights, ...(seed !== undefined ? { seed } : {}), ...(dtype === 'float16' ? { extraPasses: [toFloat16Pass()] } : {}) });
       model = toOnnxBytes(c.graph);
       info = {
         name: def.name,

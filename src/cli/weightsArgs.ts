@@ -1,0 +1,50 @@
+/**
+ * The weights flags every model-taking command shares (--weights, --cache-dir,
+ * --freeze-backbone): resolving them (downloading, with progress on stderr) and printing
+ * what the user should know about the weights.
+ */
+import { basename } from 'node:path';
+import type { CliIO } from './command.js';
+import type { Parsed } from './args.js';
+import { get } from './args.js';
+import type { DefinedModel } from '../dsl/model.js';
+import type { Notice, WeightsInput } from '../weights/apply.js';
+import { cacheDirFor } from '../weights/download.js';
+import { resolveWeights } from '../weights/resolve.js';
+import type { ProgressSink } from '../weights/progress.js';
+import { mib } from '../backends/report/format.js';
+
+export interface WeightsFlags {
+  readonly weights?: WeightsInput;
+  readonly freezeBackbone?: boolean;
+}
+
+/** Progress on stderr: redrawn in place on a terminal, plain lines otherwise. */
+export function stderrSink(io: CliIO): ProgressSink {
+  return io.isTTY ? { write: (s) => void process.stderr.write(s), isTTY: true } : { write: (s) => io.err(s), isTTY: false };
+}
+
+/** Resolve --weights (downloading a URL or torchvision variant into the cache) and --freeze-backbone. */
+export async function weightsOptionsFrom(p: Parsed, def: DefinedModel, io: CliIO | undefined, quiet = false): Promise<WeightsFlags> {
+  const silent = quiet || io === undefined;
+  const spec = get.str(p, 'weights');
+  const freeze = get.bool(p, 'freeze-backbone');
+  const out: { weights?: WeightsInput; freezeBackbone?: boolean } = {};
+  if (freeze !== undefined) out.freezeBackbone = freeze;
+  if (spec === undefined) return out;
+  out.weights = await resolveWeights(spec, {
+    model: def.name,
+    cacheDir: cacheDirFor(get.str(p, 'cache-dir')),
+    ...(silent ? {} : { progress: stderrSink(io) }),
+    onDownload: (d) => {
+      if (silent) return;
+      io.err(d.cached ? `note: using ${d.path} from the cache` : `note: downloaded ${basename(d.path)} (${mib(d.bytes)}, sha256 ${d.sha256!.slice(0, 12)}...) into ${d.path}`);
+    },
+  });
+  return out;
+}
+
+/** Notes unless quiet; warnings always. */
+export function printNotices(notices: readonly Notice[], io: CliIO, quiet = false): void {
+  for (const n of notices) if (n.level === 'warning' || !quiet) io.err(`${n.level}: ${n.message}`);
+}

@@ -1,0 +1,107 @@
+/**
+ * From a weights file (or a state dict already read) to the load-state-dict pass for one
+ * model: read, convert every tensor to float32 (zero-copy for aligned float32 data),
+ * collect the reader's notices, and attach the architecture guess to mismatch errors.
+ */
+import { basename } from 'node:path';
+import type { ModelDefinition } from '../dsl/model.js';
+import { loadStateDictPass, type Float32Tensor } from '../passes/loadStateDict.js';
+import type { Pass } from '../passes/pass.js';
+import { freezeBackbonePass } from '../passes/freezeBackbone.js';
+import { readWeights } from './load.js';
+import { toFloat32, type StateDict } from './tensor.js';
+import { describeMatch, identifyArchitecture } from './identify.js';
+import type { TorchvisionWeights } from './torchvision.js';
+
+/** Weights to load, as resolveWeights() returns them for `--weights FILE|URL|imagenet1k_v1`. */
+export interface WeightsInput {
+  /** The local file (downloaded into the cache for a URL). */
+  readonly file: string;
+  /** What the user asked for (path, URL or variant name), for messages and metadata. */
+  readonly source: string;
+  /** Set for `imagenet1k_v1`/`imagenet1k_v2`: the recipe's preprocessing goes into the metadata. */
+  readonly torchvision?: TorchvisionWeights;
+}
+
+/** What compile's `weights` option accepts: a file path, a state dict already read, or a resolved input. */
+export type WeightsOption = string | StateDict | WeightsInput;
+
+export interface Notice {
+  readonly level: 'note' | 'warning';
+  readonly message: string;
+}
+
+export interface PreparedWeights {
+  readonly tensors: ReadonlyMap<string, Float32Tensor>;
+  readonly source: string;
+  readonly stateDict: StateDict;
+  readonly torchvision?: TorchvisionWeights;
+}
+
+const isStateDict = (w: WeightsOption): w is StateDict => typeof w === 'object' && 'tensors' in w;
+
+/** Read (if needed) and convert to float32. Reader notices go to `notice`. */
+export function prepareWeights(w: WeightsOption, notice: (n: Notice) => void = () => {}): PreparedWeights {
+  const input: WeightsInput | undefined = typeof w === 'string' ? { file: w, source: w } : isStateDict(w) ? undefined : w;
+  const sd = input !== undefined ? readWeights(input.file) : (w as StateDict);
+  const source = input?.source ?? sd.file;
+  const tensors = new Map<string, Float32Tensor>();
+  for (const [name, t] of sd.tensors) tensors.set(name, { shape: t.shape, data: toFloat32(t, name, sd.file) });
+  for (const message of readerNotices(sd)) notice({ level: 'note', message });
+  return { tensors, source, stateDict: sd, ...(input?.torchvision ? { torchvision: input.torchvision } : {}) };
+}
+
+/** What the reader did to the file's contents, in words. */
+export function readerNotices(sd: StateDict): string[] {
+  const out: string[] = [];
+  const f = basename(sd.file);
+  if (sd.unwrappedFrom !== undefined) out.push(`${f} is a training checkpoint: loaded the state dict from its '${sd.unwrappedFrom}' entry`);
+  if (sd.strippedPrefix !== undefined) out.push(`${f}: every key began with '${sd.strippedPrefix}' (saved from nn.DataParallel); the prefix was stripped`);
+  if (sd.skipped !== undefined && sd.skipped.length > 0) out.push(`${f}: skipped ${sd.skipped.length} entries that are not tensors (${sd.skipped.slice(0, 4).join(', ')}${sd.skipped.length > 4 ? ', ...' : ''})`);
+  return out;
+}
+
+export interface WeightsPassOptions {
+  /** The user chose the class count (--num-classes): a classifier of another size is replaced, not an error. */
+  readonly replaceHead: boolean;
+  readonly seed: number;
+  readonly notice: (n: Notice) => void;
+}
+
+/** The load-state-dict pass for `def`, with the recipe's preprocessing recorded for torchvision weights. */
+export function weightsPass(def: ModelDefinition, w: PreparedWeights, o: WeightsPassOptions): Pass {
+  const meta = new Map<string, string>();
+  if (w.torchvision !== undefined && def.preprocessing !== undefined) {
+    const { resize, crop } = w.torchvision;
+    meta.set('netforge.preprocessing', JSON.stringify({ ...def.preprocessing, resize, crop }));
+  }
+  return loadStateDictPass(w.tensors, {
+    source: w.source,
+    replaceHead: o.replaceHead,
+    seed: o.seed,
+    meta,
+    warn: (message) => o.notice({ level: 'warning', message }),
+    explain: () => describeMatch(identifyArchitecture(w.tensors), def.name),
+  });
+}
+
+/** The options that decide a model's state before init-params (CompileOptions has them all). */
+export interface StateOptions {
+  readonly weights?: WeightsOption;
+  readonly freezeBackbone?: boolean;
+  /** Explicitly chosen class count: a checkpoint classifier of another size is replaced. */
+  readonly numClasses?: number;
+  readonly seed?: number;
+}
+
+/**
+ * The passes that run between verify-structure and init-params: [load-state-dict]
+ * [freeze-backbone]. `prepared` avoids reading the weights twice; without it they are read here.
+ */
+export function statePasses(def: ModelDefinition, o: StateOptions, prepared?: PreparedWeights, notice: (n: Notice) => void = () => {}): Pass[] {
+  const w = prepared ?? (o.weights !== undefined ? prepareWeights(o.weights, notice) : undefined);
+  return [
+    ...(w !== undefined ? [weightsPass(def, w, { replaceHead: o.numClasses !== undefined, seed: o.seed ?? 0, notice })] : []),
+    ...(o.freezeBackbone ? [freezeBackbonePass] : []),
+  ];
+}

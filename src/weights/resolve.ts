@@ -1,0 +1,43 @@
+/**
+ * `--weights FILE|URL|imagenet1k_v1|imagenet1k_v2` -> a local file: a path is used as
+ * it is, a URL is downloaded into the cache (once), and a torchvision variant name
+ * becomes torchvision's file for the model (then downloaded like a URL).
+ */
+import { existsSync } from 'node:fs';
+import { NetforgeError } from '../errors.js';
+import type { WeightsInput } from './apply.js';
+import { download, type Downloaded, type DownloadOptions } from './download.js';
+import { parseVariant, torchvisionWeights, TORCHVISION_VARIANTS } from './torchvision.js';
+
+export interface ResolveWeightsOptions extends DownloadOptions {
+  /** The model's name (a zoo name resolves torchvision variants). */
+  readonly model: string;
+  /** Told about each download or cache hit (the CLI prints where the file is). */
+  readonly onDownload?: (d: Downloaded, url: string) => void;
+}
+
+const URL_LIKE = /^[a-z][a-z0-9+.-]*:\/\//i;
+
+export async function resolveWeights(spec: string, o: ResolveWeightsOptions): Promise<WeightsInput> {
+  const variant = parseVariant(spec);
+  if (variant !== undefined && !existsSync(spec)) {
+    const tv = torchvisionWeights(o.model, variant);
+    const d = await download(tv.url, o);
+    o.onDownload?.(d, tv.url);
+    return { file: d.path, source: `${tv.variant.toLowerCase()} (${tv.url})`, torchvision: tv };
+  }
+  if (URL_LIKE.test(spec)) {
+    const d = await download(spec, o);
+    o.onDownload?.(d, spec);
+    return { file: d.path, source: spec };
+  }
+  if (!existsSync(spec) && /^(imagenet|default$)/i.test(spec)) {
+    throw new NetforgeError({
+      code: 'E_WEIGHTS_SPEC',
+      message: `--weights ${spec}: no such file, and not a known weights name`,
+      file: spec,
+      hint: `names are ${TORCHVISION_VARIANTS.map((v) => v.toLowerCase()).join(' and ')}; otherwise give a file path or an http(s) URL`,
+    });
+  }
+  return { file: spec, source: spec };
+}
