@@ -1,7 +1,10 @@
 /**
  * The compiler pipeline as a library call: build the model's IR from its definition,
- * then run the passes (shape inference, structural verification, parameter init, ...)
- * under the pass manager.
+ * then run the passes under the pass manager (which verifies the IR after each):
+ *
+ *   infer-shapes -> verify-structure [-> load-state-dict] [-> freeze-backbone]
+ *     -> init-params [-> randomize-batchnorm]
+ *     [-> fold-batchnorm] -> eliminate-identity -> eliminate-dead [-> extra passes]
  */
 import type { Graph } from './ir/types.js';
 import { buildModel, expectationsFor, type ModelDefinition, type ModelOptions } from './dsl/model.js';
@@ -11,6 +14,13 @@ import { inferShapesPass } from './passes/inferShapes.js';
 import { verifyStructurePass } from './passes/verifyStructure.js';
 import { initParamsPass } from './passes/initParams.js';
 import { analyze, type GraphStats } from './passes/analyze.js';
+import { randomizeBatchNormPass } from './passes/randomizeBatchNorm.js';
+import { foldBatchNormPass } from './passes/foldBatchNorm.js';
+import { eliminateIdentityPass } from './passes/eliminateIdentity.js';
+import { eliminateDeadPass } from './passes/eliminateDead.js';
+import { freezeBackbone } from './passes/freezeBackbone.js';
+import { prepareWeights, statePasses, type Notice, type PreparedWeights, type WeightsOption } from './weights/apply.js';
+import { NetforgeError } from './errors.js';
 
 export interface CompileOptions extends ModelOptions {
   /** Seed for parameter initialization. Default 0. */
@@ -18,8 +28,29 @@ export interface CompileOptions extends ModelOptions {
   /** Dump the IR after these passes. */
   readonly printAfter?: readonly string[];
   readonly print?: (text: string) => void;
+  /**
+   * Fold each BatchNormalization into the Conv before it (W' = W*s, b' = (b-mean)*s + beta,
+   * s = gamma/sqrt(var+eps)). Default true; false keeps the BatchNormalization nodes.
+   */
+  readonly foldBatchNorm?: boolean;
+  /**
+   * Give BatchNorm random running statistics and affine params, for testing folding;
+   * seeded by `seed`. Default false.
+   */
+  readonly randomizeBatchNorm?: boolean;
   /** Extra passes to run after the standard ones (before serialization). */
   readonly extraPasses?: readonly Pass[];
+  /**
+   * Weights to load by state_dict name, strictly (load-state-dict): a file (.pth zip or
+   * legacy, .safetensors), a state dict from readWeights, or what resolveWeights returns
+   * for a URL or `imagenet1k_v1`. With an explicit `numClasses` that differs from the
+   * checkpoint's, the classifier is initialized from `seed` instead (a notice says so).
+   */
+  readonly weights?: WeightsOption;
+  /** Mark every parameter except the classifier head as not trainable. Default false. */
+  readonly freezeBackbone?: boolean;
+  /** Told each notice as it happens (before a failing load's error), as well as listed in the result. */
+  readonly onNotice?: (n: Notice) => void;
 }
 
 export interface CompiledModel {
@@ -29,17 +60,45 @@ export interface CompiledModel {
   readonly graph: Graph;
   readonly stats: GraphStats;
   readonly trace: readonly PassTrace[];
+  /** What the user should know: the weights reader's notes, a replaced classifier head. */
+  readonly notices: readonly Notice[];
 }
 
 /** The passes `compile` runs, in order, by name; --print-after accepts these. */
-export function standardPasses(def: ModelDefinition, o: CompileOptions): Pass[] {
-  return [inferShapesPass, verifyStructurePass(expectationsFor(def, o)), initParamsPass(o.seed ?? 0), ...(o.extraPasses ?? [])];
+export function standardPasses(def: ModelDefinition, o: CompileOptions, weights?: PreparedWeights, notice: (n: Notice) => void = () => {}): Pass[] {
+  const seed = o.seed ?? 0;
+  return [
+    inferShapesPass,
+    verifyStructurePass(expectationsFor(def, o)),
+    ...statePasses(def, o, weights, notice),
+    initParamsPass(seed),
+    ...(o.randomizeBatchNorm ? [randomizeBatchNormPass(seed)] : []),
+    ...(o.foldBatchNorm ?? true ? [foldBatchNormPass] : []),
+    eliminateIdentityPass,
+    eliminateDeadPass,
+    ...(o.extraPasses ?? []),
+  ];
 }
 
 export function compile(def: ModelDefinition, o: CompileOptions = {}): CompiledModel {
+  if (o.weights !== undefined && o.randomizeBatchNorm) {
+    throw new NetforgeError({
+      code: 'E_USAGE',
+      message: 'randomizeBatchNorm (--randomize-bn) would overwrite the BatchNorm statistics of the loaded weights',
+      hint: 'drop --randomize-bn: loaded weights already have real statistics',
+      exitCode: 2,
+    });
+  }
+  const notices: Notice[] = [];
+  const notice = (n: Notice): void => {
+    notices.push(n);
+    o.onNotice?.(n);
+  };
+  const weights = o.weights !== undefined ? prepareWeights(o.weights, notice) : undefined;
   const built = buildModel(def, o);
-  const source = analyze(built);
-  const { graph, trace } = runPasses(built, standardPasses(def, o), {
+  // Freezing is part of the model as PyTorch sees it (requires_grad), so the source counts show it.
+  const source = analyze(o.freezeBackbone ? freezeBackbone(built) : built);
+  const { graph, trace } = runPasses(built, standardPasses(def, o, weights, notice), {
     ...(o.printAfter ? { printAfter: o.printAfter } : {}),
     ...(o.print ? { print: o.print } : {}),
   });
@@ -52,5 +111,5 @@ export function compile(def: ModelDefinition, o: CompileOptions = {}): CompiledM
   meta.set('netforge.trainable_params', String(source.trainableParams));
   meta.set('netforge.frozen_params', String(source.frozenParams));
   if (o.seed !== undefined) meta.set('netforge.seed', String(o.seed));
-  return { source, graph: { ...graph, meta }, stats, trace };
+  return { source, graph: { ...graph, meta }, stats, trace, notices };
 }

@@ -1,9 +1,11 @@
 /**
- * Runs passes in order, the IR verifier after each. When a pass breaks an invariant,
- * the error names the pass, the rule and the passes that ran before it.
+ * Runs passes in order, the IR verifier after each pass that changed the graph. When a
+ * pass breaks an invariant, the error names the pass, the rule and the passes that ran
+ * before it: "pass 'fold-batchnorm' broke invariant [ssa] after [infer-shapes, init-params]".
+ * A pass that crashes (not a NetforgeError) is reported the same way.
  */
 import type { Graph } from '../ir/types.js';
-import { formatIssues, verifyGraph } from '../ir/verify.js';
+import { formatIssues, verifyGraph, type VerifyIssue } from '../ir/verify.js';
 import { printGraph } from '../ir/print.js';
 import { NetforgeError } from '../errors.js';
 import type { Pass } from './pass.js';
@@ -29,14 +31,23 @@ export interface RunPassesResult {
   readonly trace: readonly PassTrace[];
 }
 
-function check(g: Graph, stage: string, ran: readonly string[]): void {
+/** Rule names in first-seen order: `[ssa, shapes]`. */
+function rulesOf(issues: readonly VerifyIssue[]): string {
+  return `[${[...new Set(issues.map((i) => i.rule))].join(', ')}]`;
+}
+
+/** Verify `g`; `pass` is the pass that produced it (undefined for the input graph), `ran` the passes before it. */
+function check(g: Graph, pass: string | undefined, ran: readonly string[]): void {
   const issues = verifyGraph(g);
   if (issues.length === 0) return;
-  const after = ran.length ? ` after [${ran.join(', ')}]` : '';
+  const message =
+    pass === undefined
+      ? `the input graph breaks invariant ${rulesOf(issues)}`
+      : `pass '${pass}' broke invariant ${rulesOf(issues)} after [${ran.join(', ')}]`;
   throw new NetforgeError({
     code: 'E_IR_INVALID',
-    message: `${stage} left an invalid IR${after}:\n${formatIssues(issues)}`,
-    hint: stage.startsWith('pass') ? 'this is a bug in netforge: please report it with the model file' : 'the model definition produced an inconsistent graph',
+    message: `${message}:\n${formatIssues(issues)}`,
+    hint: pass !== undefined ? 'this is a bug in netforge: please report it with the model file' : 'the model definition produced an inconsistent graph',
   });
 }
 
@@ -52,16 +63,23 @@ export function runPasses(input: Graph, passes: readonly Pass[], opts: RunPasses
       });
     }
   }
-  if (opts.verifyInput ?? true) check(input, 'the input graph', []);
+  if (opts.verifyInput ?? true) check(input, undefined, []);
   const trace: PassTrace[] = [];
   const ran: string[] = [];
   let g = input;
   for (const p of passes) {
     const notes: string[] = [];
     const t0 = performance.now();
-    const out = p.run(g, { note: (l) => notes.push(l) });
+    let out: Graph;
+    try {
+      out = p.run(g, { note: (l) => notes.push(l) });
+    } catch (e) {
+      if (e instanceof NetforgeError) throw e;
+      // A crash is a bug; say where it happened in the pipeline.
+      throw new Error(`an error occurred in pass '${p.name}' after [${ran.join(', ')}]: ${(e as Error).message}`, { cause: e });
+    }
     const ms = performance.now() - t0;
-    if (out !== g) check(out, `pass '${p.name}'`, ran);
+    if (out !== g) check(out, p.name, ran);
     trace.push({ pass: p.name, changed: out !== g, notes, ms });
     ran.push(p.name);
     g = out;

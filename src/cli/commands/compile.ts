@@ -1,16 +1,22 @@
-/** netforge compile <model> -o out.onnx */
+/** netforge compile <model> -o out.onnx [--no-fold-bn] [--check] */
 import { resolve } from 'node:path';
-import type { Command } from '../command.js';
-import { flagHelp, get, parseArgs, usageError } from '../args.js';
+import type { CliIO, Command } from '../command.js';
+import { flagHelp, get, parseArgs, usageError, type Parsed } from '../args.js';
+import type { PassTrace } from '../../passes/manager.js';
 import { MODEL_FLAGS, modelOptionsFrom, resolveModel } from '../modelArgs.js';
 import { compile } from '../../compile.js';
 import { writeOnnx } from '../../backends/onnx/serialize.js';
 import { printGraph } from '../../ir/print.js';
 import { int, mib, shapeStr, si } from '../../backends/report/format.js';
+import { assertCheckPassed, compareGraphs, formatCompare } from '../../backends/ort/compare.js';
+import { printNotices, weightsOptionsFrom } from '../weightsArgs.js';
 
 const FLAGS = [
-  { name: '--output', alias: '-o', type: 'string', help: 'where to write the ONNX model (required)' },
+  { name: '--output', alias: '-o', type: 'string', help: 'where to write the ONNX model (required unless --check)' },
   ...MODEL_FLAGS,
+  { name: '--fold-bn', type: 'bool', help: 'fold BatchNorm into convolutions (default on; --no-fold-bn keeps BatchNormalization nodes)' },
+  { name: '--randomize-bn', type: 'bool', help: 'give BatchNorm random running statistics and affine params, for testing folding; seeded' },
+  { name: '--check', type: 'bool', help: 'run the optimized and the unoptimized graph in onnxruntime on a seeded batch of 2 and fail if they differ (max rel diff > 1e-5)' },
   { name: '--opset', type: 'int', help: 'ONNX opset, 11..21 (default 17)' },
   { name: '--external-data', type: 'bool', help: 'store tensors in <out>.data beside the model (automatic above 2 GiB)' },
   { name: '--print-ir', type: 'bool', help: 'print the final IR as text' },
@@ -22,38 +28,59 @@ const FLAGS = [
 export const compileCommand: Command = {
   name: 'compile',
   summary: 'compile a model to ONNX (verified, with seeded or loaded weights)',
-  usage: 'netforge compile <model> -o out.onnx [options]',
+  usage: 'netforge compile <model> -o out.onnx [options]   |   netforge compile <model> --check [options]',
   flags: FLAGS,
   async run(argv, io) {
     const p = parseArgs('compile', argv, FLAGS);
     if (p.positionals.length > 1) throw usageError(`netforge compile takes one model, got ${p.positionals.join(' ')}`);
     const out = get.str(p, 'output');
-    if (out === undefined) throw usageError('netforge compile needs -o <file.onnx>', 'e.g. netforge compile resnet50 -o resnet50.onnx');
+    const check = get.bool(p, 'check') ?? false;
+    if (out === undefined && !check) throw usageError('netforge compile needs -o <file.onnx> (or --check)', 'e.g. netforge compile resnet50 -o resnet50.onnx');
     const def = await resolveModel(p.positionals[0], 'compile');
     const opts = modelOptionsFrom(p, def);
     const seed = get.num(p, 'seed');
+    const fold = get.bool(p, 'fold-bn') ?? true;
+    const randomize = get.bool(p, 'randomize-bn');
+    const base = { ...opts, ...(await weightsOptionsFrom(p, def, io, get.bool(p, 'quiet') ?? false)), ...(seed !== undefined ? { seed } : {}), foldBatchNorm: fold };
     const t0 = performance.now();
     const c = compile(def, {
-      ...opts,
-      ...(seed !== undefined ? { seed } : {}),
+      ...base,
+      randomizeBatchNorm: randomize ?? false,
       ...(get.list(p, 'print-after') ? { printAfter: get.list(p, 'print-after')!, print: io.out } : {}),
+      onNotice: (n) => printNotices([n], io, get.bool(p, 'quiet') ?? false),
     });
+    if (check) {
+      // Weights are seeded-init, so BatchNorm is the identity unless randomized: randomize
+      // both graphs (unless --no-randomize-bn) so that folding is really exercised.
+      // Loaded weights have real statistics: randomizing would overwrite them.
+      const rand = randomize ?? base.weights === undefined;
+      const reference = compile(def, { ...base, foldBatchNorm: false, randomizeBatchNorm: rand });
+      const candidate = rand === (randomize ?? false) ? c : compile(def, { ...base, randomizeBatchNorm: rand });
+      const r = await compareGraphs(reference.graph, candidate.graph, { batch: 2, ...(seed !== undefined ? { seed } : {}) });
+      if (!get.bool(p, 'quiet') || !r.passed) {
+        io.out(`check ${def.name}: ${fold ? 'folded' : 'optimized'} vs unfolded${rand ? ', BatchNorm statistics randomized' : ''}`);
+        io.out(formatCompare(r));
+      }
+      assertCheckPassed(r, def.name);
+    }
+    if (out === undefined) {
+      if (get.bool(p, 'print-ir')) io.out(printGraph(c.graph));
+      printTrace(c.trace, p, io);
+      return 0;
+    }
     const opset = get.num(p, 'opset');
     const written = writeOnnx(resolve(out), c.graph, { ...(opset !== undefined ? { opset } : {}), externalData: get.bool(p, 'external-data') ?? false });
     const ms = performance.now() - t0;
     if (get.bool(p, 'print-ir')) io.out(printGraph(c.graph));
-    if (get.bool(p, 'trace-passes')) {
-      for (const t of c.trace) {
-        io.out(`pass ${t.pass}: ${t.changed ? 'changed' : 'unchanged'} (${t.ms.toFixed(1)} ms)`);
-        for (const n of t.notes) io.out(`  ${n}`);
-      }
-    }
+    printTrace(c.trace, p, io);
     if (get.bool(p, 'quiet')) return 0;
     const s = c.source;
     const f = c.stats;
     const ops = Object.entries(f.ops).map(([k, v]) => `${k} ${v}`).join(', ');
     io.out(`compiled ${def.name} -> ${out} (${mib(written.bytes)}${written.externalPath ? ` + ${mib(written.externalBytes ?? 0)} in ${written.externalPath}` : ''}, opset ${opset ?? 17})`);
     io.out(`  params   ${int(s.params)}${f.params !== s.params ? ` (${int(f.params)} in the ONNX graph)` : ''}`);
+    if (base.weights !== undefined) io.out(`  weights  ${base.weights.source}`);
+    if (s.frozenParams > 0) io.out(`  frozen   ${int(s.frozenParams)} params (backbone); ${int(s.trainableParams)} trainable`);
     io.out(`  MACs     ${int(s.macs)} (${si(s.macs)}) at ${(opts.input ?? def.input).join('x')}`);
     io.out(`  depth    ${s.depth} = ${s.mainPath.conv} conv + ${s.mainPath.linear} linear on the main path; ${s.shortcutProjections} shortcut projections`);
     io.out(`  output   ${c.graph.outputs[0]} ${shapeStr(f.output)}`);
@@ -62,5 +89,13 @@ export const compileCommand: Command = {
     return 0;
   },
 };
+
+function printTrace(trace: readonly PassTrace[], p: Parsed, io: CliIO): void {
+  if (!get.bool(p, 'trace-passes')) return;
+  for (const t of trace) {
+    io.out(`pass ${t.pass}: ${t.changed ? 'changed' : 'unchanged'} (${t.ms.toFixed(1)} ms)`);
+    for (const n of t.notes) io.out(`  ${n}`);
+  }
+}
 
 export const compileHelp = (): string => `${compileCommand.usage}\n\n${flagHelp(FLAGS)}`;

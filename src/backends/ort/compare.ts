@@ -1,0 +1,143 @@
+/**
+ * Prove a graph rewrite numerically: run a reference graph and a candidate graph in
+ * onnxruntime (CPU) on the same seeded random input and compare their outputs.
+ *
+ * Difference measures (a = reference output, b = candidate output, all elements):
+ *   max abs diff = max |a - b|
+ *   max rel diff = max |a - b| / max |a|
+ * The relative figure divides by the largest reference magnitude, not element by element,
+ * so logits near zero do not inflate it; it reads "the worst error as a fraction of the
+ * output's scale". It is 0 when both are all zero and Infinity when only a is.
+ *
+ * Both sessions run with onnxruntime's graph optimizations disabled, so the reference
+ * really computes BatchNormalization instead of onnxruntime folding it itself.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Graph } from '../../ir/types.js';
+import { fillNormal, rngFor } from '../../ir/random.js';
+import { NetforgeError } from '../../errors.js';
+import { toOnnxChunks, concat, writeOnnx } from '../onnx/serialize.js';
+import { createSession, releaseSession, runFloat32, type Session } from './session.js';
+
+/** float32 folding error is ~1e-7 per layer; 1e-5 leaves room for 150-layer nets. */
+export const DEFAULT_CHECK_TOLERANCE = 1e-5;
+
+export interface OutputDiff {
+  /** max |a - b| */
+  readonly maxAbs: number;
+  /** max |a - b| / max |a| (see the file comment). */
+  readonly maxRel: number;
+  /** max |a|, the reference output's scale. */
+  readonly refMaxAbs: number;
+}
+
+export function outputDiff(reference: Float32Array, candidate: Float32Array): OutputDiff {
+  if (reference.length !== candidate.length) throw new Error(`internal: comparing outputs of ${reference.length} and ${candidate.length} elements`);
+  let maxAbs = 0;
+  let refMaxAbs = 0;
+  for (let i = 0; i < reference.length; i++) {
+    const a = reference[i]!;
+    const d = Math.abs(a - candidate[i]!);
+    // NaN compares false: force it through so a NaN output can never pass.
+    if (!(d <= maxAbs)) maxAbs = Number.isNaN(d) || Number.isNaN(maxAbs) ? NaN : d;
+    const m = Math.abs(a);
+    if (m > refMaxAbs) refMaxAbs = m;
+  }
+  const maxRel = maxAbs === 0 ? 0 : refMaxAbs === 0 ? Infinity : maxAbs / refMaxAbs;
+  return { maxAbs, maxRel, refMaxAbs };
+}
+
+export interface CompareOptions {
+  /** Batch size of the random input. Default 2. */
+  readonly batch?: number;
+  /** Seed of the random input, N(0, 1). Default 0. */
+  readonly seed?: number;
+  /** Largest acceptable max rel diff. Default 1e-5. */
+  readonly tolerance?: number;
+}
+
+export interface CompareResult extends OutputDiff {
+  readonly passed: boolean;
+  readonly tolerance: number;
+  readonly batch: number;
+  readonly seed: number;
+  readonly inputDims: readonly number[];
+  readonly outputDims: readonly number[];
+}
+
+/** A seeded N(0, 1) tensor for the graph's first input with the given batch size. */
+export function seededInput(g: Graph, batch: number, seed: number): { readonly data: Float32Array; readonly dims: number[] } {
+  const v = g.values.get(g.inputs[0]!)!;
+  const dims = v.shape.map((d, i) => {
+    if (typeof d === 'number') return d;
+    if (i === 0) return batch;
+    throw new Error(`internal: input dimension ${i} of ${g.name} is symbolic (${d})`);
+  });
+  const data = new Float32Array(dims.reduce((a, b) => a * b, 1));
+  fillNormal(data, 1, rngFor(seed, 'netforge.check.input'));
+  return { data, dims };
+}
+
+/** An onnxruntime session for a graph: in memory, or through a temp dir when it needs external data. */
+async function sessionFor(g: Graph): Promise<Session> {
+  const opts = { graphOptimizationLevel: 'disabled' } as const;
+  const chunks = toOnnxChunks(g);
+  if (!chunks.external) return createSession(concat(chunks.model, chunks.modelBytes), opts);
+  const dir = mkdtempSync(join(tmpdir(), 'netforge-check-'));
+  try {
+    const path = join(dir, `${g.name}.onnx`);
+    writeOnnx(path, g, { externalData: true });
+    return await createSession(path, opts);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function runGraph(g: Graph, data: Float32Array, dims: readonly number[]): Promise<{ data: Float32Array; dims: readonly number[] }> {
+  const s = await sessionFor(g);
+  try {
+    return await runFloat32(s, data, dims);
+  } finally {
+    await releaseSession(s);
+  }
+}
+
+/** Run both graphs on the same seeded input; `passed` when max rel diff <= tolerance. */
+export async function compareGraphs(reference: Graph, candidate: Graph, o: CompareOptions = {}): Promise<CompareResult> {
+  const batch = o.batch ?? 2;
+  const seed = o.seed ?? 0;
+  const tolerance = o.tolerance ?? DEFAULT_CHECK_TOLERANCE;
+  const x = seededInput(reference, batch, seed);
+  const a = await runGraph(reference, x.data, x.dims);
+  const b = await runGraph(candidate, x.data, x.dims);
+  if (a.dims.join() !== b.dims.join()) {
+    throw new NetforgeError({
+      code: 'E_CHECK_FAILED',
+      message: `the optimized ${candidate.name} outputs [${b.dims.join(', ')}] but the unoptimized one outputs [${a.dims.join(', ')}]`,
+      hint: 'this is a bug in netforge: compile with --no-fold-bn and report it with the model file',
+    });
+  }
+  const diff = outputDiff(a.data, b.data);
+  return { ...diff, passed: diff.maxRel <= tolerance, tolerance, batch, seed, inputDims: x.dims, outputDims: a.dims };
+}
+
+export function formatCompare(r: CompareResult): string {
+  const e = (n: number): string => (Number.isFinite(n) ? n.toExponential(2) : String(n));
+  return [
+    `  input    [${r.inputDims.join(', ')}] ~ N(0, 1), seed ${r.seed}; onnxruntime cpu, graph optimizations off`,
+    `  max abs  ${e(r.maxAbs)}  (max |a - b|, a = unoptimized output, max |a| = ${e(r.refMaxAbs)})`,
+    `  max rel  ${e(r.maxRel)}  (max |a - b| / max |a|), tolerance ${e(r.tolerance)}: ${r.passed ? 'ok' : 'FAILED'}`,
+  ].join('\n');
+}
+
+/** E_CHECK_FAILED (exit 1) unless the comparison passed. */
+export function assertCheckPassed(r: CompareResult, model: string): void {
+  if (r.passed) return;
+  throw new NetforgeError({
+    code: 'E_CHECK_FAILED',
+    message: `the optimized ${model} disagrees with the unoptimized one: max rel diff ${r.maxRel} > ${r.tolerance} (max abs diff ${r.maxAbs}, max |a| ${r.refMaxAbs})`,
+    hint: 'compile with --no-fold-bn to keep BatchNormalization, and report this with the model file',
+  });
+}
