@@ -4,7 +4,7 @@
  *
  *   infer-shapes -> verify-structure [-> load-state-dict] [-> freeze-backbone]
  *     -> init-params [-> randomize-batchnorm]
- *     [-> fold-batchnorm] -> eliminate-identity -> eliminate-dead [-> extra passes]
+ *     [-> fold-batchnorm] -> eliminate-identity -> eliminate-dead [-> extra passes] [-> to-float16]
  */
 import type { Graph } from './ir/types.js';
 import { buildModel, expectationsFor, type ModelDefinition, type ModelOptions } from './dsl/model.js';
@@ -20,6 +20,7 @@ import { eliminateIdentityPass } from './passes/eliminateIdentity.js';
 import { eliminateDeadPass } from './passes/eliminateDead.js';
 import { freezeBackbone } from './passes/freezeBackbone.js';
 import { prepareWeights, statePasses, type Notice, type PreparedWeights, type WeightsOption } from './weights/apply.js';
+import { toFloat16Pass } from './passes/toFloat16.js';
 import { NetforgeError } from './errors.js';
 
 export interface CompileOptions extends ModelOptions {
@@ -40,6 +41,12 @@ export interface CompileOptions extends ModelOptions {
   readonly randomizeBatchNorm?: boolean;
   /** Extra passes to run after the standard ones (before serialization). */
   readonly extraPasses?: readonly Pass[];
+  /**
+   * Storage and compute type. Default 'float32'. 'float16' runs to-float16 last (after
+   * folding, which is done in float64): weights and activations in half precision, the
+   * input and output stay float32 through Cast nodes at the boundary.
+   */
+  readonly dtype?: 'float32' | 'float16';
   /**
    * Weights to load by state_dict name, strictly (load-state-dict): a file (.pth zip or
    * legacy, .safetensors), a state dict from readWeights, or what resolveWeights returns
@@ -77,6 +84,7 @@ export function standardPasses(def: ModelDefinition, o: CompileOptions, weights?
     eliminateIdentityPass,
     eliminateDeadPass,
     ...(o.extraPasses ?? []),
+    ...(o.dtype === 'float16' ? [toFloat16Pass()] : []),
   ];
 }
 

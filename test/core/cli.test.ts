@@ -34,6 +34,31 @@ describe('netforge compile', () => {
     expect(cfg.replaceStrideWithDilation).toEqual([false, true, true]);
     expect(cfg.zeroInitResidual).toBe(true);
   });
+  test('--dtype float16 writes half-precision weights with float32 I/O, and --check holds it to the fp16 tolerance', () => {
+    const out = join(dir, 'c20-fp16.onnx');
+    const r = netforge(['compile', 'cifar_resnet20', '-o', out, '--dtype', 'float16', '--check']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/tolerance 5\.00e-3: ok/);
+    expect(r.stdout).toContain('dtype    float16');
+    const m = readModel(out);
+    const g = m.graph!;
+    expect(new Set(g.initializer!.filter((t) => t.name!.endsWith('.weight')).map((t) => t.dataType))).toEqual(new Set([10]));
+    expect(g.input![0]!.type!.tensorType!.elemType).toBe(1);
+    expect(g.output![0]!.type!.tensorType!.elemType).toBe(1);
+    expect(opCounts(m)['Cast']).toBe(2);
+    expect(netforge(['compile', 'cifar_resnet20', '-o', out, '--dtype', 'bfloat16']).code).toBe(2);
+  });
+  test('--emit-ts writes a typed wrapper module next to the model', () => {
+    const out = join(dir, 'c20-typed.onnx');
+    const ts = join(dir, 'c20-typed.ts');
+    const r = netforge(['compile', 'cifar_resnet20', '-o', out, '--emit-ts', ts]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`typed    ${ts}`);
+    const text = readFileSync(ts, 'utf8');
+    expect(text).toContain("export const inputShape = ['N', 3, 32, 32] as const;");
+    expect(text).toContain("new URL('./c20-typed.onnx', import.meta.url)");
+    expect(netforge(['compile', 'cifar_resnet20', '--check', '--emit-ts', ts]).code).toBe(2);
+  });
   test('--print-ir prints the IR', () => {
     const r = netforge(['compile', 'cifar_resnet20', '-o', join(dir, 'c20.onnx'), '--print-ir', '-q']);
     expect(r.code).toBe(0);
