@@ -4,8 +4,10 @@ import type { FlagSpec } from './args.js';
 export interface CliIO {
   readonly out: (s: string) => void;
   readonly err: (s: string) => void;
-  /** Colors and progress bars only on a TTY. */
+  /** stderr is a terminal: progress bars redraw in place. */
   readonly isTTY: boolean;
+  /** stdout is a terminal: tables may use colors. */
+  readonly outIsTTY?: boolean;
 }
 
 export interface Command {

@@ -69,7 +69,7 @@ export const summaryCommand: Command = {
       summaryTable(structure, {
         depth,
         width: 100,
-        color: io.isTTY,
+        color: io.outIsTTY ?? false,
         expectations,
         ...(def.description !== undefined ? { description: def.description } : {}),
       }),
