@@ -5,14 +5,15 @@ import { formatError, isNetforgeError } from '../errors.js';
 import { NETFORGE_VERSION } from '../version.js';
 import { COMMANDS } from './commands/index.js';
 
-function help(): string {
-  const w = Math.max(...COMMANDS.map((c) => c.name.length));
+async function help(): Promise<string> {
+  const commands = await Promise.all(COMMANDS.map((c) => c.load()));
+  const w = Math.max(...commands.map((c) => c.name.length));
   return [
     `netforge ${NETFORGE_VERSION}: a compiler for convolutional network architectures (typed DSL -> verified IR -> ONNX)`,
     '',
     'usage: netforge <command> [options]',
     '',
-    ...COMMANDS.map((c) => `  ${c.name.padEnd(w)}  ${c.summary}`),
+    ...commands.map((c) => `  ${c.name.padEnd(w)}  ${c.summary}`),
     '',
     'netforge <command> --help shows a command\'s options. Models: a zoo name (resnet50, resnext50_32x4d, cifar_resnet56, ...) or a .ts file.',
   ].join('\n');
@@ -25,18 +26,19 @@ export function commandHelp(c: Command): string {
 export async function main(argv: readonly string[], io: CliIO = defaultIO()): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    io.out(help());
+    io.out(await help());
     return name === undefined ? 2 : 0;
   }
   if (name === '--version' || name === '-V') {
     io.out(NETFORGE_VERSION);
     return 0;
   }
-  const cmd = COMMANDS.find((c) => c.name === name);
-  if (!cmd) {
+  const entry = COMMANDS.find((c) => c.name === name);
+  if (!entry) {
     io.err(`error[E_USAGE]: unknown command '${name}'\n  help: commands are ${COMMANDS.map((c) => c.name).join(', ')}`);
     return 2;
   }
+  const cmd = await entry.load();
   if (rest.includes('--help') || rest.includes('-h')) {
     io.out(commandHelp(cmd));
     return 0;

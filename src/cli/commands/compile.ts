@@ -8,9 +8,7 @@ import { compile } from '../../compile.js';
 import { writeOnnx } from '../../backends/onnx/serialize.js';
 import { printGraph } from '../../ir/print.js';
 import { int, mib, shapeStr, si } from '../../backends/report/format.js';
-import { assertCheckPassed, compareGraphs, formatCompare } from '../../backends/ort/compare.js';
 import { printNotices, weightsOptionsFrom } from '../weightsArgs.js';
-import { emitTypedWrapper } from '../../backends/typescript/wrapper.js';
 
 /** --check tolerance for float16 models (relative, see README "fp16"). */
 const FLOAT16_TOLERANCE = 5e-3;
@@ -67,6 +65,8 @@ export const compileCommand: Command = {
       const rand = randomize ?? base.weights === undefined;
       const reference = compile(def, { ...base, foldBatchNorm: false, randomizeBatchNorm: rand });
       const candidate = rand === (randomize ?? false) ? c : compile(def, { ...base, dtype, randomizeBatchNorm: rand });
+      // onnxruntime's native binding loads only for --check
+      const { assertCheckPassed, compareGraphs, formatCompare } = await import('../../backends/ort/compare.js');
       const r = await compareGraphs(reference.graph, candidate.graph, {
         batch: 2,
         ...(seed !== undefined ? { seed } : {}),
@@ -87,6 +87,8 @@ export const compileCommand: Command = {
     const opset = get.num(p, 'opset');
     const written = writeOnnx(resolve(out), c.graph, { ...(opset !== undefined ? { opset } : {}), externalData: get.bool(p, 'external-data') ?? false });
     if (emitTs !== undefined) {
+      // ts-morph takes ~0.4 s to load: only when asked for
+      const { emitTypedWrapper } = await import('../../backends/typescript/wrapper.js');
       emitTypedWrapper({ path: resolve(emitTs), onnxPath: resolve(out), graph: c.graph, stats: c.source, modelName: def.name, command: `netforge compile ${argv.join(' ')}` });
     }
     const ms = performance.now() - t0;

@@ -1,11 +1,21 @@
-/** Every CLI command, in the order `netforge --help` lists them. */
+/**
+ * Every CLI command, in the order `netforge --help` lists them. Commands load on demand:
+ * onnxruntime's native binding and ts-morph take hundreds of milliseconds to import, and
+ * `netforge compile` needs neither.
+ */
 import type { Command } from '../command.js';
-import { compileCommand } from './compile.js';
-import { summaryCommand } from './summary.js';
-import { runCommand } from './run.js';
-import { reportCommand } from './report.js';
-import { benchCommand } from './bench.js';
-import { doctorCommand } from './doctor.js';
-import { weightsCommand } from './weights.js';
 
-export const COMMANDS: readonly Command[] = [compileCommand, summaryCommand, reportCommand, runCommand, benchCommand, doctorCommand, weightsCommand];
+export interface CommandEntry {
+  readonly name: string;
+  readonly load: () => Promise<Command>;
+}
+
+export const COMMANDS: readonly CommandEntry[] = [
+  { name: 'compile', load: async () => (await import('./compile.js')).compileCommand },
+  { name: 'summary', load: async () => (await import('./summary.js')).summaryCommand },
+  { name: 'report', load: async () => (await import('./report.js')).reportCommand },
+  { name: 'run', load: async () => (await import('./run.js')).runCommand },
+  { name: 'bench', load: async () => (await import('./bench.js')).benchCommand },
+  { name: 'doctor', load: async () => (await import('./doctor.js')).doctorCommand },
+  { name: 'weights', load: async () => (await import('./weights.js')).weightsCommand },
+];
