@@ -230,3 +230,24 @@ describe('scaleRows (the fold\'s inner loop)', () => {
     expect(scaleRows(src(2, -Infinity), ones, out)).toBe(2);
   });
 });
+
+describe('fold-batchnorm with caller-owned arrays', () => {
+  test('scales reusable weights in place and gives the same values as a copy', () => {
+    const g = toy();
+    const w = data(g, 'conv1.weight');
+    const before = Float32Array.from(w);
+    const copied = foldBatchNorm(g);
+    expect(Array.from(w)).toEqual(Array.from(before)); // the pure form leaves its input alone
+    const inPlace = foldBatchNorm(g, undefined, { reusable: (a) => a === w });
+    expect(data(inPlace, 'conv1.weight')).toBe(w);
+    expect(Array.from(w)).toEqual(Array.from(data(copied, 'conv1.weight')));
+  });
+  test('arrays the caller does not offer are never written', () => {
+    const g = toy();
+    const w = data(g, 'conv1.weight');
+    const before = Float32Array.from(w);
+    const out = foldBatchNorm(g, undefined, { reusable: () => false });
+    expect(data(out, 'conv1.weight')).not.toBe(w);
+    expect(Array.from(w)).toEqual(Array.from(before));
+  });
+});

@@ -125,7 +125,16 @@ interface PendingWeight {
   readonly bns: Node[];
 }
 
-export function foldBatchNorm(g: Graph, ctx?: PassContext): Graph {
+export interface FoldOptions {
+  /**
+   * Conv weight arrays the caller owns and will not read again (e.g. the pipeline's own
+   * freshly initialized params): those are scaled in place instead of copied. The pass stays
+   * pure for every other caller. Default: none.
+   */
+  readonly reusable?: (data: Float32Array) => boolean;
+}
+
+export function foldBatchNorm(g: Graph, ctx?: PassContext, opts: FoldOptions = {}): Graph {
   const note = (l: string): void => ctx?.note(l);
   // Working state, updated as BNs fold (see rule 6).
   const nodes: (Node | null)[] = [...g.nodes];
@@ -244,7 +253,8 @@ export function foldBatchNorm(g: Graph, ctx?: PassContext): Graph {
   if (records.length === 0) return g;
 
   for (const j of pending.values()) {
-    const out = new Float32Array(j.src.length);
+    // In place is safe: scaleRows reads each element before it writes it.
+    const out = opts.reusable?.(j.src) ? j.src : new Float32Array(j.src.length);
     const bad = scaleRows(j.src, j.scale, out);
     if (bad >= 0) {
       const bn = j.bns[j.bns.length - 1]!;
@@ -276,3 +286,8 @@ export function foldBatchNorm(g: Graph, ctx?: PassContext): Graph {
 }
 
 export const foldBatchNormPass: Pass = { name: 'fold-batchnorm', run: (g, ctx) => foldBatchNorm(g, ctx) };
+
+/** fold-batchnorm that scales `reusable` arrays in place (see FoldOptions). */
+export function foldBatchNormPassWith(opts: FoldOptions): Pass {
+  return { name: 'fold-batchnorm', run: (g, ctx) => foldBatchNorm(g, ctx, opts) };
+}
