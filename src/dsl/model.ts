@@ -1,5 +1,5 @@
 /** defineModel: a model is a description (input, build, expectations, preprocessing) plus options a CLI can set. */
-import type { Graph } from '../ir/types.js';
+import type { Graph, StructureExpectations } from '../ir/types.js';
 import type { Tensor } from './builder.js';
 import { buildGraph, setMeta } from './builder.js';
 import { callerLoc, formatLoc } from './sourceLoc.js';
@@ -16,21 +16,8 @@ export interface ModelOptions {
   readonly input?: readonly number[];
 }
 
-/** What a compiled model must be; checked by the verifyStructure pass, a mismatch fails the compile. */
-export interface ModelExpectations {
-  /** Weighted layers on the longest input->output path, by kind. ResNet-50: { conv: 49, linear: 1 }. */
-  readonly mainPath?: { readonly conv: number; readonly linear: number };
-  /** Main-path depth (conv + linear). ResNet-50: 50. */
-  readonly depth?: number;
-  /** Convs off the main path that project a shortcut. ResNet-50: 4. */
-  readonly shortcutProjections?: number;
-  /** PyTorch parameter count (buffers excluded). */
-  readonly params?: number;
-  /** Conv + Gemm multiply-accumulates for one sample at the model's input size. */
-  readonly macs?: number;
-  /** ONNX op counts that must match exactly (ops not listed must be absent). */
-  readonly ops?: Readonly<Record<string, number>>;
-}
+/** What a compiled model must be; checked by the verify-structure pass, a mismatch fails the compile. */
+export type ModelExpectations = StructureExpectations;
 
 export interface Preprocessing {
   readonly mean: readonly number[];

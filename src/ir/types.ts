@@ -155,3 +155,22 @@ export interface Graph {
   /** Free-form, string-valued facts carried to the ONNX metadata (config, preprocessing, folds). */
   readonly meta: ReadonlyMap<string, string>;
 }
+
+/**
+ * What a model must be, checked by the verify-structure pass (a mismatch fails the compile
+ * with a diff). The DSL's defineModel({ expect }) declares it.
+ */
+export interface StructureExpectations {
+  /** Weighted layers on the longest input->output path, by kind. ResNet-50: { conv: 49, linear: 1 }. */
+  readonly mainPath?: { readonly conv: number; readonly linear: number };
+  /** Main-path depth (conv + linear). ResNet-50: 50. */
+  readonly depth?: number;
+  /** Convs off the main path that project a shortcut. ResNet-50: 4. */
+  readonly shortcutProjections?: number;
+  /** PyTorch parameter count (buffers excluded). */
+  readonly params?: number;
+  /** Conv + Gemm multiply-accumulates for one sample at the model's input size. */
+  readonly macs?: number;
+  /** ONNX op counts that must match exactly (ops not listed must be absent). */
+  readonly ops?: Readonly<Record<string, number>>;
+}

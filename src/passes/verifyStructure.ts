@@ -3,21 +3,13 @@
  * projections, params, MACs, op counts). A mismatch fails the compile with a diff of
  * expected vs found. The graph is returned unchanged.
  */
-import type { Graph } from '../ir/types.js';
+import type { Graph, StructureExpectations } from '../ir/types.js';
 import { NetforgeError } from '../errors.js';
 import { groupDigits } from '../ir/format.js';
 import { analyze, type GraphStats } from './analyze.js';
 import type { Pass } from './pass.js';
 
-/** Same shape as the DSL's ModelExpectations; passes import only src/ir, so it is restated here. */
-export interface Expectations {
-  readonly mainPath?: { readonly conv: number; readonly linear: number };
-  readonly depth?: number;
-  readonly shortcutProjections?: number;
-  readonly params?: number;
-  readonly macs?: number;
-  readonly ops?: Readonly<Record<string, number>>;
-}
+export type Expectations = StructureExpectations;
 
 export interface ExpectationMismatch {
   readonly what: string;

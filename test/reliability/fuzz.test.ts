@@ -73,35 +73,41 @@ function mutated(base: Uint8Array): fc.Arbitrary<Uint8Array> {
   return fc.oneof(truncate, flips, overwrite, splice, oversized, duplicated);
 }
 
-function fuzz(reader: string, files: readonly string[], parse: (buf: Uint8Array, file: string) => unknown, baseCode?: string): void {
+/** Feed every input to `parse`: it must load or throw a NetforgeError naming `file`, in bounded time. */
+function tryAll(reader: string, inputs: fc.Arbitrary<Uint8Array>, numRuns: number, file: string, parse: (buf: Uint8Array, file: string) => unknown): void {
   const t: Tally = tallies.get(reader) ?? { tried: 0, parsed: 0, refused: 0, crashes: 0, hangs: 0 };
   tallies.set(reader, t);
+  fc.assert(
+    fc.property(inputs, (buf) => {
+      t.tried++;
+      const t0 = performance.now();
+      try {
+        parse(buf, file);
+        t.parsed++;
+      } catch (e) {
+        if (!(e instanceof NetforgeError)) {
+          t.crashes++;
+          throw e;
+        }
+        expect(e.file).toBe(file);
+        t.refused++;
+      }
+      if (performance.now() - t0 > PARSE_LIMIT_MS) {
+        t.hangs++;
+        throw new Error(`parse took ${performance.now() - t0} ms`);
+      }
+    }),
+    { seed: SEED, numRuns, verbose: fc.VerbosityLevel.Verbose },
+  );
+}
+
+/** Mutations of each fixture file; the unmutated file must load (or fail with `baseCode`). */
+function fuzz(reader: string, files: readonly string[], parse: (buf: Uint8Array, file: string) => unknown, baseCode?: string): void {
   for (const f of files) {
     const base = new Uint8Array(readFileSync(join(FIX, f)));
     if (baseCode === undefined) expect(() => parse(base, f)).not.toThrow();
     else expect(() => parse(base, f)).toThrow(expect.objectContaining({ code: baseCode }));
-    fc.assert(
-      fc.property(mutated(base), (buf) => {
-        t.tried++;
-        const t0 = performance.now();
-        try {
-          parse(buf, f);
-          t.parsed++;
-        } catch (e) {
-          if (!(e instanceof NetforgeError)) {
-            t.crashes++;
-            throw e;
-          }
-          expect(e.file).toBe(f);
-          t.refused++;
-        }
-        if (performance.now() - t0 > PARSE_LIMIT_MS) {
-          t.hangs++;
-          throw new Error(`parse took ${performance.now() - t0} ms`);
-        }
-      }),
-      { seed: SEED, numRuns: RUNS, verbose: fc.VerbosityLevel.Verbose },
-    );
+    tryAll(reader, mutated(base), RUNS, f, parse);
   }
 }
 
@@ -116,48 +122,11 @@ describe(`fuzzing the readers (seed ${SEED}, ${RUNS} inputs per file; NETFORGE_F
     const sd = parseWeights(new Uint8Array(readFileSync(join(FIX, 'mixed_zip.pth'))), 'mixed_zip.pth');
     return import('../../src/weights/safetensors.js').then(({ writeSafetensors }) => {
       writeSafetensors(p, sd.tensors, { source: 'fuzz' });
-      const buf = new Uint8Array(readFileSync(p));
-      const t: Tally = { tried: 0, parsed: 0, refused: 0, crashes: 0, hangs: 0 };
-      tallies.set('safetensors', t);
-      fc.assert(
-        fc.property(mutated(buf), (b) => {
-          t.tried++;
-          try {
-            parseSafetensors(b, 'm.safetensors');
-            t.parsed++;
-          } catch (e) {
-            if (!(e instanceof NetforgeError)) {
-              t.crashes++;
-              throw e;
-            }
-            t.refused++;
-          }
-        }),
-        { seed: SEED, numRuns: RUNS * 2 },
-      );
+      tryAll('safetensors', mutated(new Uint8Array(readFileSync(p))), RUNS * 2, 'm.safetensors', parseSafetensors);
     });
   });
   test('.npy', () => fuzz('.npy', ['f32.npy', 'v2.npy', 'i64.npy', 'bool.npy'], parseNpy));
-  test('format detection (any bytes)', () => {
-    const t: Tally = { tried: 0, parsed: 0, refused: 0, crashes: 0, hangs: 0 };
-    tallies.set('any file (detection)', t);
-    fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 4096 }), (b) => {
-        t.tried++;
-        try {
-          parseWeights(b, 'random.bin');
-          t.parsed++;
-        } catch (e) {
-          if (!(e instanceof NetforgeError)) {
-            t.crashes++;
-            throw e;
-          }
-          t.refused++;
-        }
-      }),
-      { seed: SEED, numRuns: RUNS },
-    );
-  });
+  test('format detection (any bytes)', () => tryAll('any file (detection)', fc.uint8Array({ maxLength: 4096 }), RUNS, 'random.bin', parseWeights));
   test('ONNX files read back by onnxruntime (mutated models are refused cleanly)', async () => {
     const g = initParams(
       buildGraph({ name: 'tiny', input: [3, 8, 8] }, (x) => linear(flatten(relu(conv2d(x, { name: 'c', outChannels: 4, kernel: 3, padding: 1 }))), { name: 'fc', outFeatures: 5 })),

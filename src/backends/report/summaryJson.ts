@@ -6,6 +6,7 @@
  */
 import type { Shape } from '../../ir/types.js';
 import type { Expectations } from '../../passes/verifyStructure.js';
+import type { LayerStat } from '../../passes/analyze.js';
 import type { ModelStructure } from './structure.js';
 import { verdicts, type Verdict } from './verified.js';
 
@@ -44,14 +45,7 @@ export interface SummaryJson {
   readonly ops: Readonly<Record<string, number>>;
   readonly output: Shape;
   readonly stages: readonly SummaryJsonStage[];
-  readonly layers: readonly {
-    readonly name: string;
-    readonly module: string;
-    readonly op: string;
-    readonly outputShape: Shape;
-    readonly params: number;
-    readonly macs: number;
-  }[];
+  readonly layers: readonly Omit<LayerStat, 'onMainPath'>[];
 }
 
 const round3 = (x: number): number => Math.round(x * 1000) / 1000;
