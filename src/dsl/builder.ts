@@ -101,7 +101,9 @@ export function claimModule(path: string, reuse = false): void {
       path,
     );
   }
-  if (!s.modules.has(path)) s.modules.set(path, callerLoc());
+  // The location is filled in by the module's first node (emit): one stack capture per
+  // layer instead of two (see BENCHMARKS.md).
+  if (!s.modules.has(path)) s.modules.set(path, undefined);
 }
 
 export interface ParamSpec {
@@ -160,6 +162,7 @@ export function emit<K extends OpKind>(
   const s = state(op);
   const name = uniqueNodeName(s, module || op.toLowerCase());
   const loc = callerLoc();
+  if (s.modules.has(module) && s.modules.get(module) === undefined) s.modules.set(module, loc);
   const paramShapes = params.map((p) => s.params.get(p)!.shape);
   const proto = { name, op, attrs, inputs: inputs.map((t) => t.id), params, outputs: [name], module, ...(loc ? { loc } : {}) } as NodeOf<K>;
   let shape: Shape;

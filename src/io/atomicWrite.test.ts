@@ -12,6 +12,24 @@ describe('atomicWriteFileSync', () => {
     expect([...readFileSync(p)]).toEqual([1, 2, 3]);
     expect(readdirSync(d)).toEqual(['a.bin']);
   });
+  test('many chunks (more than one writev batch) and strings keep their order', () => {
+    const d = mkdtempSync(join(tmpdir(), 'nf-atomic-'));
+    const p = join(d, 'many.bin');
+    const chunks: (Uint8Array | string)[] = [];
+    const expected: number[] = [];
+    for (let i = 0; i < 2500; i++) {
+      if (i % 7 === 0) {
+        chunks.push(`s${i % 10}`);
+        expected.push(...Buffer.from(`s${i % 10}`));
+      } else {
+        const c = new Uint8Array(i % 5).fill(i & 255);
+        chunks.push(c);
+        expected.push(...c);
+      }
+    }
+    atomicWriteFileSync(p, chunks as Uint8Array[]);
+    expect([...readFileSync(p)]).toEqual(expected);
+  });
   test('a failure midway keeps the old file and removes the temp file', () => {
     const d = mkdtempSync(join(tmpdir(), 'nf-atomic-'));
     const p = join(d, 'a.txt');

@@ -6,7 +6,8 @@
  * - Generator: xorshift128 (Marsaglia 2003), 32-bit, state in locals inside the fill loops.
  * - Normals: the Ziggurat method (Marsaglia & Tsang 2000, 128 layers): ~98% of samples
  *   cost one random integer, one compare and one multiply. Box-Muller needs a log, a
- *   sqrt and a sin/cos per pair and was about 3x slower here (see BENCHMARKS.md).
+ *   sqrt and a sin/cos per pair and was about 5x slower here (bench/micro.mjs; see
+ *   BENCHMARKS.md).
  */
 
 const ZIG_R = 3.442619855899;
