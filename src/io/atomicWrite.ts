@@ -32,6 +32,12 @@ export function atomicWriteFileSync(path: string, chunks: readonly Uint8Array[] 
 
 /** Linux's IOV_MAX: at most this many buffers per writev call. */
 const IOV_BATCH = 1024;
+/**
+ * Bytes per writev/write call. Node reports a syscall's byte count as a 32-bit int, so a
+ * call over 2 GiB comes back as a bogus "unknown system error" (seen with a 2.4 GB batch);
+ * Linux itself writes at most 0x7ffff000 bytes per call anyway.
+ */
+const MAX_CALL_BYTES = 1 << 30;
 
 /**
  * Write the chunks in order, up to IOV_BATCH per writev call: an ONNX model is ~4 chunks
@@ -40,19 +46,29 @@ const IOV_BATCH = 1024;
  */
 function writeChunks(fd: number, list: readonly (Uint8Array | string)[]): void {
   let batch: Uint8Array[] = [];
+  let batchBytes = 0;
+  const flush = (): void => {
+    if (batch.length > 0) writevAll(fd, batch);
+    batch = [];
+    batchBytes = 0;
+  };
   for (const c of list) {
     const b = typeof c === 'string' ? Buffer.from(c, 'utf8') : c;
     if (b.byteLength === 0) continue;
-    batch.push(b);
-    if (batch.length === IOV_BATCH) {
-      writevAll(fd, batch);
-      batch = [];
+    if (b.byteLength >= MAX_CALL_BYTES) {
+      flush();
+      writeAll(fd, b);
+      continue;
     }
+    if (batchBytes + b.byteLength > MAX_CALL_BYTES) flush();
+    batch.push(b);
+    batchBytes += b.byteLength;
+    if (batch.length === IOV_BATCH) flush();
   }
-  if (batch.length > 0) writevAll(fd, batch);
+  flush();
 }
 
-/** writev, then finish whatever a short write left (a signal, or a batch over 2 GiB) buffer by buffer. */
+/** writev, then finish whatever a short write left (e.g. after a signal) buffer by buffer. */
 function writevAll(fd: number, bufs: readonly Uint8Array[]): void {
   let written = writevSync(fd, bufs as Uint8Array[]);
   for (const b of bufs) {
@@ -67,7 +83,7 @@ function writevAll(fd: number, bufs: readonly Uint8Array[]): void {
 
 function writeAll(fd: number, buf: Uint8Array): void {
   let off = 0;
-  while (off < buf.byteLength) off += writeSync(fd, buf, off, buf.byteLength - off);
+  while (off < buf.byteLength) off += writeSync(fd, buf, off, Math.min(buf.byteLength - off, MAX_CALL_BYTES));
 }
 
 /** A unique sibling temp name: `.name.<pid>.<random>.tmp`, hidden, same filesystem as the target. */
