@@ -1,24 +1,11 @@
 import { describe, expect, test } from 'vitest';
-import type { Graph, Node } from '../ir/types.js';
+import type { Graph } from '../ir/types.js';
 import { verifyGraph } from '../ir/verify.js';
 import { buildGraph } from '../dsl/builder.js';
 import { conv2d, relu } from '../dsl/layers.js';
 import { eliminateIdentity } from './eliminateIdentity.js';
+import { insertIdentity } from '../../test/fold/helpers.js';
 
-/** Insert `to = Identity(from)` right after from's producer; readers of `from` (and the graph output) move to `to`. */
-function insertIdentity(g: Graph, from: string, to: string, moveReaders = true): Graph {
-  const node: Node = { name: to, op: 'Identity', attrs: {}, inputs: [from], params: [], outputs: [to], module: to };
-  const nodes: Node[] = [];
-  const r = (ids: readonly string[]): string[] => ids.map((i) => (moveReaders && i === from ? to : i));
-  if (g.inputs.includes(from)) nodes.push(node);
-  for (const n of g.nodes) {
-    nodes.push({ ...n, inputs: r(n.inputs) } as Node);
-    if (n.outputs.includes(from)) nodes.push(node);
-  }
-  const values = new Map(g.values);
-  values.set(to, { ...g.values.get(from)!, id: to });
-  return { ...g, nodes, values, outputs: r(g.outputs) };
-}
 
 const base = (): Graph =>
   buildGraph({ name: 'id', input: [3, 4, 4], outputName: 'out' }, (x) => relu(conv2d(relu(x), { name: 'conv', outChannels: 2, kernel: 1 }), { name: 'relu2' }));

@@ -1,8 +1,8 @@
 import { describe, expect, test } from 'vitest';
+import { errorOf } from '../../test/helpers/errors.js';
 import type { Graph } from '../ir/types.js';
 import { buildGraph } from '../dsl/builder.js';
 import { batchNorm2d, conv2d, relu } from '../dsl/layers.js';
-import { NetforgeError } from '../errors.js';
 import { runPasses } from './manager.js';
 import type { Pass } from './pass.js';
 import { inferShapesPass } from './inferShapes.js';
@@ -20,15 +20,6 @@ const dangling: Pass = {
 /** Deliberately broken: produces a value twice. */
 const twice: Pass = { name: 'duplicate-node', run: (g) => ({ ...g, nodes: [...g.nodes, { ...g.nodes[0]!, name: 'copy' }] }) };
 
-function errorOf(f: () => unknown): NetforgeError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof NetforgeError) return e;
-    throw e;
-  }
-  throw new Error('expected a NetforgeError');
-}
 
 describe('pass manager', () => {
   test('names the pass, the broken invariant and the passes before it', () => {

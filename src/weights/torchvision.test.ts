@@ -1,18 +1,10 @@
 import { describe, expect, test } from 'vitest';
-import { NetforgeError } from '../errors.js';
+import { errorOf } from '../../test/helpers/errors.js';
 import { ZOO } from '../zoo/index.js';
 import { hashPrefixOf } from './download.js';
 import { TORCHVISION_BASE_URL, TORCHVISION_WEIGHTS, parseVariant, torchvisionWeights } from './torchvision.js';
 
-const codeOf = (f: () => unknown): NetforgeError => {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof NetforgeError) return e;
-    throw e;
-  }
-  throw new Error('expected a NetforgeError');
-};
+const codeOf = errorOf;
 
 describe('torchvision weights table', () => {
   test('resolves a variant to its URL and recipe', () => {

@@ -19,10 +19,13 @@ export function withParam(g: Graph, name: string, values: number | readonly numb
   return { ...g, params };
 }
 
-/** Insert `to = Identity(from)` right after from's producer; readers of `from` (graph outputs included) read `to`. */
-export function insertIdentity(g: Graph, from: string, to: string): Graph {
+/**
+ * Insert `to = Identity(from)` right after from's producer; readers of `from` (graph outputs
+ * included) read `to`, unless `moveReaders` is false (then `to` is read by nobody).
+ */
+export function insertIdentity(g: Graph, from: string, to: string, moveReaders = true): Graph {
   const node: Node = { name: to, op: 'Identity', attrs: {}, inputs: [from], params: [], outputs: [to], module: to };
-  const r = (ids: readonly string[]): string[] => ids.map((i) => (i === from ? to : i));
+  const r = (ids: readonly string[]): string[] => ids.map((i) => (moveReaders && i === from ? to : i));
   const nodes: Node[] = g.inputs.includes(from) ? [node] : [];
   for (const n of g.nodes) {
     nodes.push({ ...n, inputs: r(n.inputs) } as Node);
