@@ -1,7 +1,9 @@
 /** Number, shape and layer-spec formatting shared by the text, SVG and HTML reports. */
 import type { Node, Shape } from '../../ir/types.js';
+import { groupDigits } from '../../ir/format.js';
 
-export const int = (n: number): string => n.toLocaleString('en-US');
+/** 25557032 -> "25,557,032" (the IR's formatter: no ICU load on the compile path). */
+export const int = groupDigits;
 
 /** 4089184256 -> "4.09 G". */
 export function si(n: number, digits = 2): string {

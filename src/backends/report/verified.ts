@@ -5,6 +5,7 @@
  */
 import type { GraphStats } from '../../passes/analyze.js';
 import { checkExpectations, type Expectations } from '../../passes/verifyStructure.js';
+import { groupDigits } from '../../ir/format.js';
 
 export type Checked = 'depth' | 'mainPath.conv' | 'mainPath.linear' | 'shortcutProjections' | 'params' | 'macs' | 'ops';
 
@@ -15,7 +16,7 @@ export interface Verdict {
   readonly ok: boolean;
 }
 
-const fmt = (n: number): string => n.toLocaleString('en-US');
+const fmt = groupDigits;
 
 /** One verdict per declared expectation, in a fixed order. */
 export function verdicts(stats: GraphStats, e: Expectations): Verdict[] {
