@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { netforge } from '../helpers/cli.js';
 import { readNpy, writeNpy } from '../../src/weights/npy.js';
+import { writeSafetensors } from '../../src/weights/safetensors.js';
 import { fillNormal, rngFor } from '../../src/ir/random.js';
 import { readModel, opCounts } from '../helpers/onnx.js';
 
@@ -97,8 +98,27 @@ describe('outputs are atomic', () => {
     writeFileSync(out, 'previous contents');
     const r = netforge(['compile', 'resnet50', '-o', out, '--replace-stride-with-dilation', 'true'], { cwd: dir });
     expect(r.code).toBe(1);
-    expect(readFileSync(out, 'utf8')).toBe('previous contents');
+    expect(readFileSync(out).equals(Buffer.from('previous contents'))).toBe(true); // no 100 MB diff if it fails
     expect(readdirSync(dir).filter((f) => f.includes('.tmp'))).toEqual([]);
+  });
+  test.each([
+    ['compile', ['compile', 'resnet18', '-o']],
+    ['report', ['report', 'resnet18', '-o']],
+    ['weights convert', null],
+  ] as const)('%s into a directory that does not exist: E_OUTPUT_IO naming the output, exit 1, no stack', (_, args) => {
+    const out = join(dir, 'no-such-dir', args === null ? 'x.safetensors' : 'x.out');
+    let argv: string[];
+    if (args === null) {
+      const src = join(dir, 'w.safetensors');
+      writeSafetensors(src, new Map([['fc.bias', { dtype: 'float32', shape: [2], data: new Uint8Array(8) }]]));
+      argv = ['weights', 'convert', src, out];
+    } else argv = [...args, out];
+    const r = netforge(argv, { cwd: dir });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`error[E_OUTPUT_IO]: cannot write ${out}: its directory does not exist [ENOENT]`);
+    expect(r.stderr).toMatch(/help: create the directory first/);
+    expect(r.stderr).not.toMatch(/\.tmp/);
+    noStack(r.stderr);
   });
   test('a failed compile creates no file', () => {
     const out = join(dir, 'never.onnx');

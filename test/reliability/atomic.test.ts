@@ -3,7 +3,7 @@
  * one; two processes writing the same output end with a valid file; models over 2 GiB go to
  * ONNX external data automatically and load back in onnxruntime.
  */
-import { describe, expect, test } from 'vitest';
+import { afterAll, describe, expect, test } from 'vitest';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -14,6 +14,18 @@ import { buildGraph, conv2d } from '../../src/dsl/index.js';
 import { initParams } from '../../src/passes/initParams.js';
 import { writeOnnx } from '../../src/backends/onnx/serialize.js';
 import { createSession, runFloat32 } from '../../src/backends/ort/session.js';
+import { freeBytes } from '../../src/io/outputError.js';
+
+const dirs: string[] = [];
+/** A fresh temp directory, removed after the file's tests (these tests write ~700 MB). */
+const tempDir = (prefix: string): string => {
+  const d = mkdtempSync(join(tmpdir(), prefix));
+  dirs.push(d);
+  return d;
+};
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
 
 const sha = (p: string): string => createHash('sha256').update(readFileSync(p)).digest('hex');
 const temps = (d: string): string[] => readdirSync(d).filter((f) => f.endsWith('.tmp'));
@@ -31,22 +43,29 @@ function compileAndKillAfter(args: readonly string[], ms: number): Promise<numbe
 
 describe('a killed compile', () => {
   test('never leaves a partial file or damages the previous one', async () => {
-    const d = mkdtempSync(join(tmpdir(), 'nf-kill-'));
+    const d = tempDir('nf-kill-');
+    const ref = join(d, 'reference.onnx');
+    expect(netforge(['compile', 'wide_resnet50_2', '-o', ref, '-q']).code).toBe(0);
+    const complete = sha(ref);
+    const previous = Buffer.from('the previous model');
     const out = join(d, 'model.onnx');
-    writeFileSync(out, 'the previous model');
+    writeFileSync(out, previous);
     let killedMidway = 0;
     for (const ms of [150, 300, 450, 600, 800, 1000, 1300]) {
       const code = await compileAndKillAfter(['compile', 'wide_resnet50_2', '-o', out, '-q'], ms);
-      const content = readFileSync(out);
-      if (code === null) {
-        killedMidway++;
-        expect(content.toString()).toBe('the previous model');
-      } else {
-        // finished before the kill: then it is complete and valid
-        expect(code).toBe(0);
-        expect(content.length).toBeGreaterThan(200_000_000);
-        writeFileSync(out, 'the previous model');
+      // Compared as booleans and hashes: a failed expect on a 270 MB string makes vitest's
+      // diff build a string too large for V8, which kills the worker instead of reporting.
+      const untouched = readFileSync(out).equals(previous);
+      if (untouched) {
+        expect(code === null || code === 0 ? 'killed or finished' : `exit ${code}`).toBe('killed or finished');
+        if (code === null) killedMidway++;
+        continue;
       }
+      // The rename happened, before the kill or after it (killed while exiting): the file
+      // must then be the complete model, byte for byte.
+      expect(code === null || code === 0 ? 'ok' : `exit ${code}`).toBe('ok');
+      expect(sha(out)).toBe(complete);
+      writeFileSync(out, previous);
     }
     expect(killedMidway).toBeGreaterThan(0);
     // the next successful write cleans up temp files the killed runs left behind
@@ -59,7 +78,7 @@ describe('a killed compile', () => {
 
 describe('two processes writing the same output', () => {
   test('end with one complete, valid file', async () => {
-    const d = mkdtempSync(join(tmpdir(), 'nf-race-'));
+    const d = tempDir('nf-race-');
     const refA = join(d, 'a.onnx');
     const refB = join(d, 'b.onnx');
     expect(netforge(['compile', 'resnet50', '-o', refA, '--seed', '1', '-q']).code).toBe(0);
@@ -74,8 +93,15 @@ describe('two processes writing the same output', () => {
   });
 });
 
+// 2.42 GB of weights go to disk: a machine whose temp filesystem lacks the room skips this
+// one test, saying so, rather than failing on ENOSPC (the E_OUTPUT_IO path is tested apart).
+const NEEDED = 3e9;
+const free = freeBytes(tmpdir());
+const roomy = free === undefined || free >= NEEDED;
+if (!roomy) console.warn(`[atomic] skipping the 2.4 GB model test: ${(free! / 1e9).toFixed(2)} GB free in ${tmpdir()}, needs ${NEEDED / 1e9} GB`);
+
 describe('models over 2 GiB', () => {
-  test('are written with external data automatically and run in onnxruntime', async () => {
+  test.runIf(roomy)('are written with external data automatically and run in onnxruntime', async () => {
     const d = mkdtempSync(join(tmpdir(), 'nf-big-'));
     try {
       // 4 x (4096 x 4096 x 3 x 3) float32 = 2.42 GB of weights, on a 1x1 input so running it is cheap
@@ -105,7 +131,7 @@ describe('models over 2 GiB', () => {
 });
 
 test('--external-data on a small model writes <out>.data beside it', async () => {
-  const d = mkdtempSync(join(tmpdir(), 'nf-ext-'));
+  const d = tempDir('nf-ext-');
   const out = join(d, 'r18.onnx');
   expect(netforge(['compile', 'resnet18', '-o', out, '--external-data', '-q']).code).toBe(0);
   expect(existsSync(`${out}.data`)).toBe(true);
