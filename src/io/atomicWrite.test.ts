@@ -2,6 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { errorOf } from '../../test/helpers/errors.js';
 import { atomicWriteFileSync, removeStaleTemps, tempPathFor } from './atomicWrite.js';
 
 describe('atomicWriteFileSync', () => {
@@ -40,7 +41,11 @@ describe('atomicWriteFileSync', () => {
     expect(readdirSync(d)).toEqual(['a.txt']);
   });
   test('a directory that does not exist fails before anything is written', () => {
-    expect(() => atomicWriteFileSync('/nonexistent-dir-netforge/x.onnx', 'x')).toThrow(/ENOENT/);
+    const e = errorOf(() => atomicWriteFileSync('/nonexistent-dir-netforge/x.onnx', 'x'));
+    expect(e).toMatchObject({ code: 'E_OUTPUT_IO', file: '/nonexistent-dir-netforge/x.onnx' });
+    expect(e.message).toMatch(/its directory does not exist \[ENOENT\]/);
+    expect(e.message).not.toMatch(/\.tmp/); // the user's path, not the hidden temp file
+    expect(e.hint).toMatch(/create the directory/);
   });
   test('temp files of dead writers are removed; those of live ones and other targets are kept', () => {
     const d = mkdtempSync(join(tmpdir(), 'nf-atomic-'));

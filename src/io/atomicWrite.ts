@@ -1,6 +1,7 @@
 import { openSync, writeSync, writevSync, fsyncSync, closeSync, renameSync, unlinkSync, readdirSync } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { outputError } from './outputError.js';
 
 /**
  * Write `chunks` to `path` atomically: write a temp file in the same directory, fsync,
@@ -9,9 +10,23 @@ import { randomBytes } from 'node:crypto';
  * callers can pass views of large tensor buffers without concatenating them first.
  */
 export function atomicWriteFileSync(path: string, chunks: readonly Uint8Array[] | Uint8Array | string): void {
+  const list: readonly (Uint8Array | string)[] = Array.isArray(chunks) ? chunks : [chunks as Uint8Array | string];
+  try {
+    writeViaTemp(path, list);
+  } catch (e) {
+    throw outputError(path, e, totalBytes(list));
+  }
+}
+
+function totalBytes(list: readonly (Uint8Array | string)[]): number {
+  let n = 0;
+  for (const c of list) n += typeof c === 'string' ? Buffer.byteLength(c, 'utf8') : c.byteLength;
+  return n;
+}
+
+function writeViaTemp(path: string, list: readonly (Uint8Array | string)[]): void {
   removeStaleTemps(path);
   const tmp = tempPathFor(path);
-  const list: readonly (Uint8Array | string)[] = Array.isArray(chunks) ? chunks : [chunks as Uint8Array | string];
   const fd = openSync(tmp, 'wx', 0o644);
   try {
     writeChunks(fd, list);

@@ -80,7 +80,7 @@ describe('npy', () => {
   it('refuses to write what .npy cannot hold', () => {
     expectNetforgeError(() => writeNpy(join(dir, 'b.npy'), 'bfloat16', [1], new Uint8Array(2)), 'E_NPY_HEADER');
     expectNetforgeError(() => writeNpy(join(dir, 'b.npy'), 'float32', [2], new Uint8Array(4)), 'E_NPY_HEADER');
-    expectNetforgeError(() => writeNpy(join(dir, 'nope', 'b.npy'), 'uint8', [1], new Uint8Array(1)), 'E_WEIGHTS_IO');
+    expectNetforgeError(() => writeNpy(join(dir, 'nope', 'b.npy'), 'uint8', [1], new Uint8Array(1)), 'E_OUTPUT_IO');
   });
 });
 

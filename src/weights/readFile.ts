@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { fail } from './fail.js';
-import type { NetforgeError } from '../errors.js';
+import { isNetforgeError, type NetforgeError } from '../errors.js';
 
 export function readWeightsFile(path: string): Uint8Array {
   try {
@@ -18,6 +18,7 @@ export function readWeightsFile(path: string): Uint8Array {
 
 /** Map a Node fs error to a user-facing error (code E_WEIGHTS_IO). */
 export function ioError(path: string, e: unknown, verb: 'read' | 'write'): NetforgeError {
+  if (isNetforgeError(e)) return e; // already explained (an output write: E_OUTPUT_IO)
   const code = (e as { code?: unknown } | null)?.code;
   const hints: Record<string, string> = {
     ENOENT: verb === 'read' ? 'check the path; the file does not exist' : 'the directory does not exist; create it first',

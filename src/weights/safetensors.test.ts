@@ -106,7 +106,7 @@ describe('safetensors', () => {
     expectNetforgeError(() => writeSafetensors(join(dir, 'x.safetensors'), new Map([['w', t]])), 'E_SAFETENSORS_HEADER');
     const ok: WeightTensor = { dtype: 'uint8', shape: [1], data: new Uint8Array(1) };
     expectNetforgeError(() => writeSafetensors(join(dir, 'x.safetensors'), new Map([['__metadata__', ok]])), 'E_SAFETENSORS_HEADER');
-    expectNetforgeError(() => writeSafetensors(join(dir, 'missing', 'x.safetensors'), new Map([['w', ok]])), 'E_WEIGHTS_IO');
+    expectNetforgeError(() => writeSafetensors(join(dir, 'missing', 'x.safetensors'), new Map([['w', ok]])), 'E_OUTPUT_IO');
   });
 
   it('keeps an existing file intact when the write fails', () => {
