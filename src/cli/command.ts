@@ -6,8 +6,8 @@ export interface CliIO {
   readonly err: (s: string) => void;
   /** stderr is a terminal: progress bars redraw in place. */
   readonly isTTY: boolean;
-  /** stdout is a terminal: tables may use colors. */
-  readonly outIsTTY?: boolean;
+  /** Tables may use colors: stdout is a terminal and NO_COLOR is not set (https://no-color.org). */
+  readonly color?: boolean;
 }
 
 export interface Command {

@@ -55,11 +55,31 @@ export async function main(argv: readonly string[], io: CliIO = defaultIO()): Pr
   }
 }
 
-export function defaultIO(): CliIO {
+export function defaultIO(env: NodeJS.ProcessEnv = process.env): CliIO {
   return {
     out: (s) => process.stdout.write(s.endsWith('\n') ? s : `${s}\n`),
     err: (s) => process.stderr.write(s.endsWith('\n') ? s : `${s}\n`),
     isTTY: Boolean(process.stderr.isTTY),
-    outIsTTY: Boolean(process.stdout.isTTY),
+    color: wantsColor(Boolean(process.stdout.isTTY), env),
   };
+}
+
+/** Colors on a terminal unless NO_COLOR is set to anything but the empty string (no-color.org). */
+export function wantsColor(stdoutIsTTY: boolean, env: NodeJS.ProcessEnv): boolean {
+  return stdoutIsTTY && (env['NO_COLOR'] ?? '') === '';
+}
+
+/**
+ * `netforge summary resnet152 --json | head -1`: the reader closes the pipe early. That is
+ * the reader's choice, not a netforge error: stop quietly, instead of Node's unhandled EPIPE
+ * trace, with the status a process killed by SIGPIPE reports (141, as `yes | head` does), so
+ * `set -o pipefail` scripts still see that the output was cut short.
+ */
+export const SIGPIPE_STATUS = 128 + 13;
+
+export function exitQuietlyOnClosedPipe(stream: NodeJS.WriteStream, exit: (code: number) => void = (c) => process.exit(c)): void {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') exit(SIGPIPE_STATUS);
+    else throw e;
+  });
 }

@@ -2,8 +2,9 @@
 import { describe, expect, test } from 'vitest';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { netforge } from '../helpers/cli.js';
+import { BIN, netforge } from '../helpers/cli.js';
 import { readNpy, writeNpy } from '../../src/weights/npy.js';
 import { writeSafetensors } from '../../src/weights/safetensors.js';
 import { fillNormal, rngFor } from '../../src/ir/random.js';
@@ -143,6 +144,15 @@ describe('netforge summary --json', () => {
   });
 });
 
+describe('output into a pipe the reader closes early', () => {
+  test('`summary resnet152 --json | head -c 100` ends quietly with the SIGPIPE status, no EPIPE trace', () => {
+    // 134 KB of JSON into a 64 KiB pipe that head closes after 100 bytes: the write must fail.
+    const r = spawnSync('bash', ['-c', `set -o pipefail; "${process.execPath}" "${BIN}" summary resnet152 --json | head -c 100 > /dev/null`], { encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(141);
+  });
+});
+
 describe('netforge run', () => {
   test('reads .npy, runs onnxruntime, writes .npy', () => {
     const model = join(dir, 'c20-run.onnx');
@@ -159,6 +169,9 @@ describe('netforge run', () => {
     const y = readNpy(yout);
     expect(y.shape).toEqual([3, 10]);
     expect(y.dtype).toBe('float32');
+    const q = netforge(['run', model, '--input', xin, '--output', join(dir, 'yq.npy'), '-q']);
+    expect([q.code, q.stdout, q.stderr]).toEqual([0, '', '']);
+    expect(readFileSync(join(dir, 'yq.npy')).equals(readFileSync(yout))).toBe(true);
   });
   test('a wrong input shape is a clean error', () => {
     const model = join(dir, 'c20-run.onnx');

@@ -14,7 +14,7 @@ export async function runCommand(cmd: Command, argv: readonly string[], isTTY = 
     out: (s) => (out += s.endsWith('\n') ? s : `${s}\n`),
     err: (s) => (err += s.endsWith('\n') ? s : `${s}\n`),
     isTTY,
-    outIsTTY: isTTY,
+    color: isTTY,
   };
   const code = await cmd.run(argv, io);
   return { code, out, err };

@@ -13,6 +13,7 @@ const FLAGS: readonly FlagSpec[] = [
   { name: '--input', alias: '-i', type: 'string', help: 'input tensor as a NumPy .npy file (float32 [N, C, H, W])' },
   { name: '--output', alias: '-o', type: 'string', help: 'write the output tensor to this .npy file' },
   { name: '--top', type: 'int', help: 'print the top-k classes per sample (default 5)' },
+  { name: '--quiet', alias: '-q', type: 'bool', help: 'print nothing on stdout (errors and provider notices still go to stderr)' },
   ...EP_FLAGS,
 ];
 
@@ -40,6 +41,7 @@ export const runCommand: Command = {
     }
     const outPath = get.str(p, 'output');
     if (outPath !== undefined) writeNpy(resolve(outPath), 'float32', y.dims, new Uint8Array(y.data.buffer, y.data.byteOffset, y.data.byteLength));
+    if (get.bool(p, 'quiet')) return 0;
     const k = get.num(p, 'top') ?? 5;
     const n = y.dims[0] ?? 1;
     const per = y.data.length / n;

@@ -69,7 +69,7 @@ export const summaryCommand: Command = {
       summaryTable(structure, {
         depth,
         width: 100,
-        color: io.outIsTTY ?? false,
+        color: io.color ?? false,
         expectations,
         ...(def.description !== undefined ? { description: def.description } : {}),
       }),
