@@ -118,8 +118,11 @@ function commonPrefix(keys: readonly string[]): string | undefined {
 
 /** How to fix it, from the shape of the mismatch. */
 function hintFor(g: Graph, m: StateDictMismatch, replaceHead: boolean, extra: string | undefined): string {
-  // The caller's diagnosis (e.g. "the checkpoint is a resnet18") says it best: nothing else.
-  if (extra !== undefined) return extra;
+  const headOnly = m.missing.length === 0 && m.unexpected.length === 0 && m.shapes.length === 0 && m.head.length > 0;
+  // The caller's diagnosis (e.g. "the checkpoint is a resnet18") says it best, unless only the
+  // classifier differs: then the model is the checkpoint's architecture with another head (a
+  // fine-tuning definition such as resnet50 with 37 classes), and --num-classes is the fix.
+  if (extra !== undefined && !headOnly) return extra;
   const hints: string[] = [];
   const prefix = commonPrefix(m.unexpected);
   if (m.matched === 0 && prefix !== undefined && m.unexpected.some((k) => g.params.has(k.slice(prefix.length)))) {
@@ -131,11 +134,10 @@ function hintFor(g: Graph, m: StateDictMismatch, replaceHead: boolean, extra: st
     hints.push(`not one checkpoint key names a param of ${g.name}${sample ? ` (the checkpoint has ${sample}, ...)` : ''}: it holds a different network; check the file and the model name`);
     return hints.join('; ');
   }
-  const headOnly = m.missing.length === 0 && m.unexpected.length === 0 && m.shapes.length === 0 && m.head.length > 0;
   if (headOnly && !replaceHead) {
     const ck = m.head[0]!.checkpoint[0]!;
     const mo = m.head[0]!.model[0]!;
-    hints.push(`the checkpoint's classifier has ${ck} outputs and the model's ${mo}: pass --num-classes ${ck} to load it whole, or give --num-classes explicitly to keep the backbone and start a fresh ${mo}-class head`);
+    hints.push(`the checkpoint's classifier has ${ck} outputs and the model's ${mo}: pass --num-classes ${mo} to load the backbone and start a fresh ${mo}-class head (transfer learning), or --num-classes ${ck} to load it whole`);
   } else if (m.shapes.length > 0 || m.missing.length > 0 || m.unexpected.length > 0) {
     const stem = m.shapes.find((s) => s.name === 'conv1.weight' && s.checkpoint.length === 4 && s.checkpoint[0] === s.model[0] && s.checkpoint[1] !== s.model[1]);
     if (stem !== undefined) hints.push(`the checkpoint's stem takes ${stem.checkpoint[1]} input channels and the model's ${stem.model[1]}: set the input with --input-size ${stem.checkpoint[1]},H,W`);

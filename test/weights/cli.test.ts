@@ -83,6 +83,20 @@ describe('--weights FILE', () => {
     expect(existsSync(out)).toBe(false);
   });
 
+  test('a fine-tuning model file (same backbone, new head) is told to pass --num-classes, not to compile the zoo model', () => {
+    const model = join(dir, 'c20_birds.ts');
+    writeFileSync(model, `import { basicBlock, defineModel, resnet } from 'netforge';\n\nexport default defineModel({\n  name: 'c20_birds',\n  input: [3, 32, 32],\n  build: (x, o) => resnet(x, { block: basicBlock, layers: [3, 3, 3], stem: 'cifar', shortcut: 'A', numClasses: o.numClasses ?? 5 }),\n});\n`);
+    const out = join(dir, 'birds.onnx');
+    const r = netforge(['compile', model, '--weights', c20, '-o', out]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('fc.weight: checkpoint [10, 64], model [5, 64]');
+    expect(r.stderr).toContain('pass --num-classes 5 to load the backbone and start a fresh 5-class head');
+    expect(r.stderr).not.toContain('instead of c20_birds');
+    const ok = netforge(['compile', model, '--weights', c20, '--num-classes', '5', '-o', out]);
+    expect(ok.code).toBe(0);
+    expect(ok.stderr).toContain('checkpoint has 10 classes, model has 5: head initialized');
+  });
+
   test('--freeze-backbone: trainable and frozen counts in the summary and the ONNX metadata', () => {
     const out = join(dir, 'frozen.onnx');
     const r = netforge(['compile', 'cifar_resnet20', '--weights', c20, '--freeze-backbone', '-o', out]);
