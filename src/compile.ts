@@ -54,6 +54,12 @@ export interface CompileOptions extends ModelOptions {
    * checkpoint's, the classifier is initialized from `seed` instead (a notice says so).
    */
   readonly weights?: WeightsOption;
+  /**
+   * false: load the weights like torch's `load_state_dict(sd, strict=False)`: params the
+   * checkpoint lacks are initialized from `seed`, keys the model lacks are ignored (a
+   * warning lists both); shapes must still match. Default true.
+   */
+  readonly strictWeights?: boolean;
   /** Mark every parameter except the classifier head as not trainable. Default false. */
   readonly freezeBackbone?: boolean;
   /** Told each notice as it happens (before a failing load's error), as well as listed in the result. */

@@ -15,6 +15,7 @@ export const MODEL_FLAGS: readonly FlagSpec[] = [
   { name: '--input-size', type: 'list', help: 'input H,W or C,H,W (default: the model\'s, e.g. 3,224,224)' },
   { name: '--seed', type: 'int', help: 'seed for parameter initialization (default 0)' },
   { name: '--weights', type: 'string', help: 'load weights: a .pth/.safetensors FILE, an http(s) URL (downloaded once), or imagenet1k_v1/imagenet1k_v2 (torchvision\'s)' },
+  { name: '--strict', type: 'bool', help: 'load --weights strictly (default on); --no-strict is load_state_dict(strict=False): missing params drawn from --seed, extra keys ignored, shapes must match' },
   { name: '--cache-dir', type: 'string', help: 'where downloaded weights are kept (default $NETFORGE_CACHE, else ./model_data)' },
   { name: '--freeze-backbone', type: 'bool', help: 'mark every parameter except the classifier head as not trainable' },
 ];

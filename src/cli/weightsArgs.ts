@@ -6,7 +6,7 @@
 import { basename } from 'node:path';
 import type { CliIO } from './command.js';
 import type { Parsed } from './args.js';
-import { get } from './args.js';
+import { get, usageError } from './args.js';
 import type { DefinedModel } from '../dsl/model.js';
 import type { Notice, WeightsInput } from '../weights/apply.js';
 import { cacheDirFor } from '../weights/download.js';
@@ -17,6 +17,7 @@ import { mib } from '../backends/report/format.js';
 export interface WeightsFlags {
   readonly weights?: WeightsInput;
   readonly freezeBackbone?: boolean;
+  readonly strictWeights?: boolean;
 }
 
 /** Progress on stderr: redrawn in place on a terminal, plain lines otherwise. */
@@ -29,8 +30,12 @@ export async function weightsOptionsFrom(p: Parsed, def: DefinedModel, io: CliIO
   const silent = quiet || io === undefined;
   const spec = get.str(p, 'weights');
   const freeze = get.bool(p, 'freeze-backbone');
-  const out: { weights?: WeightsInput; freezeBackbone?: boolean } = {};
+  const out: { weights?: WeightsInput; freezeBackbone?: boolean; strictWeights?: boolean } = {};
   if (freeze !== undefined) out.freezeBackbone = freeze;
+  if (get.bool(p, 'strict') === false) {
+    if (spec === undefined) throw usageError('--no-strict applies to --weights, which is missing', 'add --weights FILE, or drop --no-strict');
+    out.strictWeights = false;
+  }
   if (spec === undefined) return out;
   out.weights = await resolveWeights(spec, {
     model: def.name,

@@ -135,6 +135,34 @@ describe('load-state-dict', () => {
     expect(init.params.get('fc.weight')!.data).toEqual(initParams(toy(10), 5).params.get('fc.weight')!.data);
   });
 
+  test('strict: false loads what fits by name, leaves missing params to init-params, ignores extra keys', () => {
+    const g = toy();
+    const sd = checkpointFor(g, (m) => {
+      m.delete('bn1.weight');
+      m.delete('bn1.bias');
+      m.set('aux.weight', { shape: [2], data: Float32Array.of(1, 2) });
+    });
+    expectError(() => loadStateDict(g, sd)); // strict by default
+    const warnings: string[] = [];
+    const out = loadStateDict(g, sd, { strict: false, seed: 4, source: 'ft.pth', warn: (w) => warnings.push(w) });
+    expect(warnings).toEqual(['non-strict load from ft.pth: 2 params not in the checkpoint initialized from seed 4 (bn1.weight, bn1.bias); 1 checkpoint keys ignored (aux.weight)']);
+    expect(out.params.get('conv1.weight')!.data).toBe(sd.get('conv1.weight')!.data);
+    expect(out.params.get('bn1.weight')!.data).toBeUndefined();
+    expect(out.params.has('aux.weight')).toBe(false);
+    expect(JSON.parse(out.meta.get(WEIGHTS_META)!)).toEqual({ source: 'ft.pth', loaded: 5, initialized: ['bn1.weight', 'bn1.bias'], seed: 4, strict: false, ignored: ['aux.weight'] });
+    const init = initParams(out, 4);
+    expect(Array.from(init.params.get('bn1.weight')!.data!)).toEqual([1, 1, 1, 1]); // BatchNorm's init
+    expect(init.params.get('conv1.weight')!.data).toBe(sd.get('conv1.weight')!.data);
+  });
+
+  test('strict: false still refuses shape mismatches and a checkpoint of which nothing fits', () => {
+    const g = toy();
+    const wrongShape = checkpointFor(g, (m) => m.set('conv1.weight', { shape: [4, 3, 5, 5], data: new Float32Array(300) }));
+    expect(expectError(() => loadStateDict(g, wrongShape, { strict: false })).message).toContain('conv1.weight: checkpoint [4, 3, 5, 5], model [4, 3, 3, 3]');
+    const unrelated = new Map<string, Float32Tensor>([['encoder.w', { shape: [1], data: Float32Array.of(0) }]]);
+    expectError(() => loadStateDict(g, unrelated, { strict: false }));
+  });
+
   test('replacing the head drops data it already had', () => {
     const g = initParams(toy(10), 0);
     const out = loadStateDict(g, checkpointFor(toy(1000)), { replaceHead: true });

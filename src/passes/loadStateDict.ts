@@ -19,6 +19,10 @@
  *    warning say so. Without `replaceHead` that difference is an error like any other.
  * 5. graph.meta `netforge.weights` records where the weights came from, how many tensors
  *    were loaded and which params were left to init-params; `meta` adds more entries.
+ * 6. With `strict: false` (torch's `load_state_dict(sd, strict=False)`), missing keys are
+ *    left to init-params (drawn from the seed) and unexpected keys are ignored; a warning
+ *    lists both and the metadata records them. Shape mismatches stay errors, as in torch.
+ *    A checkpoint of which not one tensor fits is an error even then: it is the wrong file.
  * Run it before init-params, so nothing is initialized and then overwritten.
  */
 import type { Graph, Param } from '../ir/types.js';
@@ -57,6 +61,8 @@ export interface LoadStateDictOptions {
   readonly source?: string;
   /** Leave a classifier whose output dimension differs to init-params (rule 4). Default false. */
   readonly replaceHead?: boolean;
+  /** false: load what fits by name, leave missing params to init-params, ignore unexpected keys (rule 6). Default true. */
+  readonly strict?: boolean;
   /** The init-params seed, named in the head-replacement warning. Default 0. */
   readonly seed?: number;
   /** Called with user-facing warnings (the CLI prints them on stderr). */
@@ -182,10 +188,12 @@ function mismatchError(g: Graph, m: StateDictMismatch, o: LoadStateDictOptions):
 
 export function loadStateDict(g: Graph, state: ReadonlyMap<string, Float32Tensor>, o: LoadStateDictOptions = {}, ctx?: PassContext): Graph {
   const m = compareStateDict(g, state);
+  const strict = o.strict ?? true;
   const headOk = (o.replaceHead ?? false) && m.head.length > 0;
-  if (m.missing.length || m.unexpected.length || m.shapes.length || (m.head.length > 0 && !headOk)) throw mismatchError(g, m, o);
+  const keysWrong = strict && (m.missing.length > 0 || m.unexpected.length > 0);
+  if (keysWrong || m.shapes.length || (m.head.length > 0 && !headOk) || (!strict && m.matched === 0)) throw mismatchError(g, m, o);
 
-  const skip = new Set(headOk ? m.head.map((h) => h.name) : []);
+  const skip = new Set([...(headOk ? m.head.map((h) => h.name) : []), ...(strict ? [] : m.missing)]);
   const params = new Map<string, Param>();
   let loaded = 0;
   for (const [name, p] of g.params) {
@@ -207,7 +215,16 @@ export function loadStateDict(g: Graph, state: ReadonlyMap<string, Float32Tensor
     loaded++;
   }
   const where = o.source !== undefined ? ` from ${o.source}` : '';
-  ctx?.note(`loaded ${loaded} tensors${where}${state.size > loaded + skip.size ? ` (${state.size - loaded - skip.size} num_batches_tracked ignored)` : ''}`);
+  const tracked = [...state.keys()].filter((k) => IGNORED.test(k)).length;
+  ctx?.note(`loaded ${loaded} tensors${where}${tracked > 0 ? ` (${tracked} num_batches_tracked ignored)` : ''}`);
+  if (!strict && (m.missing.length > 0 || m.unexpected.length > 0)) {
+    const parts: string[] = [];
+    if (m.missing.length) parts.push(`${m.missing.length} params not in the checkpoint initialized from seed ${o.seed ?? 0} (${listOf(m.missing)})`);
+    if (m.unexpected.length) parts.push(`${m.unexpected.length} checkpoint keys ignored (${listOf(m.unexpected)})`);
+    const msg = `non-strict load${where}: ${parts.join('; ')}`;
+    ctx?.note(msg);
+    o.warn?.(msg);
+  }
   if (headOk) {
     const names = m.head.map((h) => h.name).join('/');
     const msg = `${names}: checkpoint has ${m.head[0]!.checkpoint[0]} classes, model has ${m.head[0]!.model[0]}: head initialized from seed ${o.seed ?? 0} (like replacing model.fc after loading pretrained weights)`;
@@ -222,6 +239,7 @@ export function loadStateDict(g: Graph, state: ReadonlyMap<string, Float32Tensor
       ...(o.source !== undefined ? { source: o.source } : {}),
       loaded,
       ...(skip.size ? { initialized: [...skip], seed: o.seed ?? 0 } : {}),
+      ...(!strict ? { strict: false, ...(m.unexpected.length ? { ignored: m.unexpected } : {}) } : {}),
     }),
   );
   return { ...g, params, meta };

@@ -64,6 +64,8 @@ export function readerNotices(sd: StateDict): string[] {
 export interface WeightsPassOptions {
   /** The user chose the class count (--num-classes): a classifier of another size is replaced, not an error. */
   readonly replaceHead: boolean;
+  /** false: torch's load_state_dict(strict=False) (missing params keep their init, unexpected keys ignored). */
+  readonly strict?: boolean;
   readonly seed: number;
   readonly notice: (n: Notice) => void;
 }
@@ -78,6 +80,7 @@ export function weightsPass(def: ModelDefinition, w: PreparedWeights, o: Weights
   return loadStateDictPass(w.tensors, {
     source: w.source,
     replaceHead: o.replaceHead,
+    ...(o.strict === false ? { strict: false } : {}),
     seed: o.seed,
     meta,
     warn: (message) => o.notice({ level: 'warning', message }),
@@ -91,6 +94,8 @@ export interface StateOptions {
   readonly freezeBackbone?: boolean;
   /** Explicitly chosen class count: a checkpoint classifier of another size is replaced. */
   readonly numClasses?: number;
+  /** false: load what fits by name (torch's strict=False); default true. */
+  readonly strictWeights?: boolean;
   readonly seed?: number;
 }
 
@@ -101,7 +106,7 @@ export interface StateOptions {
 export function statePasses(def: ModelDefinition, o: StateOptions, prepared?: PreparedWeights, notice: (n: Notice) => void = () => {}): Pass[] {
   const w = prepared ?? (o.weights !== undefined ? prepareWeights(o.weights, notice) : undefined);
   return [
-    ...(w !== undefined ? [weightsPass(def, w, { replaceHead: o.numClasses !== undefined, seed: o.seed ?? 0, notice })] : []),
+    ...(w !== undefined ? [weightsPass(def, w, { replaceHead: o.numClasses !== undefined, ...(o.strictWeights === false ? { strict: false } : {}), seed: o.seed ?? 0, notice })] : []),
     ...(o.freezeBackbone ? [freezeBackbonePass] : []),
   ];
 }

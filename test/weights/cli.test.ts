@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { netforge } from '../helpers/cli.js';
 import { graphOf, metaOf, readModel } from '../helpers/onnx.js';
 import { readWeights } from '../../src/weights/load.js';
+import { writeSafetensors } from '../../src/weights/safetensors.js';
 import { fixture } from '../fixtures/weights/helpers.js';
 import { barrier, netforgeAsync, slowly, startServer, writeCheckpoint, type TestServer } from './helpers.js';
 import type { WeightTensor } from '../../src/weights/tensor.js';
@@ -95,6 +96,26 @@ describe('--weights FILE', () => {
     const ok = netforge(['compile', model, '--weights', c20, '--num-classes', '5', '-o', out]);
     expect(ok.code).toBe(0);
     expect(ok.stderr).toContain('checkpoint has 10 classes, model has 5: head initialized');
+  });
+
+  test('--no-strict loads what fits (a checkpoint with extra keys and a missing head), says what it skipped', () => {
+    const ft = join(dir, 'c20_finetuned.safetensors');
+    const sd = new Map(c20sd);
+    sd.delete('fc.weight');
+    sd.delete('fc.bias');
+    sd.set('projector.weight', { dtype: 'float32', shape: [2], data: new Uint8Array(8) });
+    writeSafetensors(ft, sd);
+    const out = join(dir, 'c20_nonstrict.onnx');
+    const strict = netforge(['compile', 'cifar_resnet20', '--weights', ft, '-o', out]);
+    expect(strict.code).toBe(1);
+    expect(strict.stderr).toMatch(/2 missing keys, 1 unexpected key/);
+    const r = netforge(['compile', 'cifar_resnet20', '--weights', ft, '--no-strict', '--seed', '2', '--no-fold-bn', '-o', out]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain(`warning: non-strict load from ${ft}: 2 params not in the checkpoint initialized from seed 2 (fc.weight, fc.bias); 1 checkpoint keys ignored (projector.weight)`);
+    expect(Buffer.from(initializer(out, 'layer1.0.conv1.weight')).equals(Buffer.from(c20sd.get('layer1.0.conv1.weight')!.data))).toBe(true);
+    expect(JSON.parse(metaOf(readModel(out))['netforge.weights']!)).toMatchObject({ loaded: 95, initialized: ['fc.weight', 'fc.bias'], strict: false, ignored: ['projector.weight'] });
+    const usage = netforge(['compile', 'cifar_resnet20', '--no-strict', '-o', out]);
+    expect(usage.code).toBe(2);
   });
 
   test('--freeze-backbone: trainable and frozen counts in the summary and the ONNX metadata', () => {
