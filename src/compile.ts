@@ -116,6 +116,13 @@ export function compile(def: ModelDefinition, o: CompileOptions = {}): CompiledM
       exitCode: 2,
     });
   }
+  if (o.seed !== undefined && (!Number.isSafeInteger(o.seed) || o.seed < 0 || o.seed > 0xffff_ffff)) {
+    throw new NetforgeError({
+      code: 'E_BAD_ARG',
+      message: `seed must be an integer from 0 to 4294967295, got ${o.seed}`,
+      hint: 'seeds are 32-bit: values outside that range would repeat the weights of another seed',
+    });
+  }
   const notices: Notice[] = [];
   const notice = (n: Notice): void => {
     notices.push(n);

@@ -4,6 +4,7 @@ import { flagHelp } from './args.js';
 import { formatError, isNetforgeError } from '../errors.js';
 import { NETFORGE_VERSION } from '../version.js';
 import { COMMANDS } from './commands/index.js';
+import { blameFlag } from './flagBlame.js';
 
 async function help(): Promise<string> {
   const commands = await Promise.all(COMMANDS.map((c) => c.load()));
@@ -47,8 +48,9 @@ export async function main(argv: readonly string[], io: CliIO = defaultIO()): Pr
     return await cmd.run(rest, io);
   } catch (e) {
     if (isNetforgeError(e)) {
-      io.err(formatError(e));
-      return e.exitCode;
+      const shown = blameFlag(e);
+      io.err(formatError(shown));
+      return shown.exitCode;
     }
     io.err(`netforge: internal error (this is a bug in netforge, please report it):\n${(e as Error).stack ?? String(e)}`);
     return 70;

@@ -8,6 +8,9 @@ import { ZOO } from '../zoo/index.js';
 import { NetforgeError } from '../errors.js';
 import { loadModelFile } from './loadModelFile.js';
 
+/** The largest seed: the generator mixes a 32-bit seed. */
+export const MAX_SEED = 0xffff_ffff;
+
 export const MODEL_FLAGS: readonly FlagSpec[] = [
   { name: '--num-classes', type: 'int', help: 'classifier outputs (default: the model\'s, 1000 for ImageNet models)' },
   { name: '--replace-stride-with-dilation', type: 'list', help: 'one boolean per stage after the first, e.g. false,true,true' },
@@ -24,6 +27,15 @@ function parseBool(s: string): boolean {
   if (s === 'true' || s === '1') return true;
   if (s === 'false' || s === '0') return false;
   throw usageError(`--replace-stride-with-dilation expects true/false values, got '${s}'`, 'e.g. --replace-stride-with-dilation false,true,true');
+}
+
+/** --seed: a 32-bit unsigned integer (the generator's seed width), so no two seeds give the same weights. */
+export function seedFrom(p: Parsed): number | undefined {
+  const seed = get.num(p, 'seed');
+  if (seed !== undefined && (!Number.isSafeInteger(seed) || seed < 0 || seed > MAX_SEED)) {
+    throw usageError(`--seed must be an integer from 0 to ${MAX_SEED}, got ${seed}`, 'seeds are 32-bit: values outside that range would repeat the weights of another seed');
+  }
+  return seed;
 }
 
 export function modelOptionsFrom(p: Parsed, def: DefinedModel): ModelOptions {

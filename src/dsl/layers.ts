@@ -4,11 +4,11 @@
  */
 import type { Tensor } from './builder.js';
 import { claimModule, declareParam, emit, modulePath, userError } from './builder.js';
-import { MAX_CHANNELS, bool, nonNegInt, pair, positiveInt, positiveNumber, tensorArg } from './validate.js';
+import { MAX_CHANNELS, bool, layerSite, nonNegInt, pair, positiveInt, positiveNumber, siteName, siteModule, tensorArg, type Site } from './validate.js';
 
-function channels(fn: string, x: Tensor): number {
+function channels(fn: Site, x: Tensor): number {
   const c = x.shape[1];
-  if (typeof c !== 'number') throw userError('E_SHAPE_RANK', `${fn} needs a known channel dimension, input is [${x.shape.join(', ')}]`);
+  if (typeof c !== 'number') throw userError('E_SHAPE_RANK', `${siteName(fn)} needs a known channel dimension, input is [${x.shape.join(', ')}]`, undefined, siteModule(fn));
   return c;
 }
 
@@ -35,15 +35,16 @@ export interface Conv2dOptions {
 
 /** torch.nn.Conv2d. Weight init: kaiming_normal_(mode='fan_out', nonlinearity='relu') as torchvision's ResNet does. */
 export function conv2d(x: Tensor, o: Conv2dOptions): Tensor {
-  tensorArg('conv2d', x);
-  const cin = channels('conv2d', x);
-  const cout = positiveInt('conv2d', 'outChannels', o.outChannels, MAX_CHANNELS);
-  const kernel = pair('conv2d', 'kernel', o.kernel);
-  const stride = pair('conv2d', 'stride', o.stride ?? 1);
-  const padding = pair('conv2d', 'padding', o.padding ?? 0, true);
-  const dilation = pair('conv2d', 'dilation', o.dilation ?? 1);
-  const groups = positiveInt('conv2d', 'groups', o.groups ?? 1, MAX_CHANNELS);
-  const hasBias = bool('conv2d', 'bias', o.bias ?? true);
+  const site = layerSite('conv2d', o.name);
+  tensorArg(site, x);
+  const cin = channels(site, x);
+  const cout = positiveInt(site, 'outChannels', o.outChannels, MAX_CHANNELS);
+  const kernel = pair(site, 'kernel', o.kernel);
+  const stride = pair(site, 'stride', o.stride ?? 1);
+  const padding = pair(site, 'padding', o.padding ?? 0, true);
+  const dilation = pair(site, 'dilation', o.dilation ?? 1);
+  const groups = positiveInt(site, 'groups', o.groups ?? 1, MAX_CHANNELS);
+  const hasBias = bool(site, 'bias', o.bias ?? true);
   if (cin % groups !== 0 || cout % groups !== 0) {
     throw userError(
       'E_GROUPS',
@@ -85,9 +86,10 @@ export interface BatchNorm2dOptions {
 
 /** torch.nn.BatchNorm2d in inference mode: gamma, beta, running_mean, running_var. Channels come from the input. */
 export function batchNorm2d(x: Tensor, o: BatchNorm2dOptions): Tensor {
-  tensorArg('batchNorm2d', x);
-  const c = channels('batchNorm2d', x);
-  const eps = positiveNumber('batchNorm2d', 'eps', o.eps ?? 1e-5);
+  const site = layerSite('batchNorm2d', o.name);
+  tensorArg(site, x);
+  const c = channels(site, x);
+  const eps = positiveNumber(site, 'eps', o.eps ?? 1e-5);
   const momentum = o.momentum ?? 0.1;
   if (typeof momentum !== 'number' || !(momentum >= 0 && momentum <= 1)) {
     throw userError('E_BAD_ARG', `batchNorm2d expected \`momentum\` to be a number in [0, 1] but got ${String(momentum)}`);
@@ -110,26 +112,30 @@ export interface NamedOptions {
 
 /** torch.nn.ReLU. Calling it several times in one block (as torchvision does) yields relu, relu_1, ... nodes. */
 export function relu(x: Tensor, o: NamedOptions = {}): Tensor {
-  tensorArg('relu', x);
+  const site = layerSite('relu', o.name ?? 'relu');
+  tensorArg(site, x);
   return emit('Relu', modulePath(o.name ?? 'relu'), [x], [], {});
 }
 
 export function sigmoid(x: Tensor, o: NamedOptions = {}): Tensor {
-  tensorArg('sigmoid', x);
+  const site = layerSite('sigmoid', o.name ?? 'sigmoid');
+  tensorArg(site, x);
   return emit('Sigmoid', modulePath(o.name ?? 'sigmoid'), [x], [], {});
 }
 
 /** Residual addition `out += identity`. Shapes must match (broadcasting is allowed for [N, C, 1, 1]). */
 export function add(a: Tensor, b: Tensor, o: NamedOptions = {}): Tensor {
-  tensorArg('add', a);
-  tensorArg('add', b);
+  const site = layerSite('add', o.name ?? 'add');
+  tensorArg(site, a);
+  tensorArg(site, b);
   return emit('Add', modulePath(o.name ?? 'add'), [a, b], [], {});
 }
 
 /** Elementwise product with broadcasting (e.g. squeeze-and-excitation scaling). */
 export function mul(a: Tensor, b: Tensor, o: NamedOptions = {}): Tensor {
-  tensorArg('mul', a);
-  tensorArg('mul', b);
+  const site = layerSite('mul', o.name ?? 'mul');
+  tensorArg(site, a);
+  tensorArg(site, b);
   return emit('Mul', modulePath(o.name ?? 'mul'), [a, b], [], {});
 }
 
@@ -145,10 +151,11 @@ export interface PoolOptions extends NamedOptions {
 
 /** torch.nn.MaxPool2d (name default `maxpool`). */
 export function maxPool2d(x: Tensor, o: PoolOptions): Tensor {
-  tensorArg('maxPool2d', x);
-  const kernel = pair('maxPool2d', 'kernel', o.kernel);
-  const stride = pair('maxPool2d', 'stride', o.stride ?? kernel);
-  const p = pair('maxPool2d', 'padding', o.padding ?? 0, true);
+  const site = layerSite('maxPool2d', o.name ?? 'maxpool');
+  tensorArg(site, x);
+  const kernel = pair(site, 'kernel', o.kernel);
+  const stride = pair(site, 'stride', o.stride ?? kernel);
+  const p = pair(site, 'padding', o.padding ?? 0, true);
   if (p[0] * 2 > kernel[0] || p[1] * 2 > kernel[1]) {
     throw userError('E_BAD_ARG', `maxPool2d padding ${p.join('x')} must be at most half the kernel ${kernel.join('x')}`, 'PyTorch rejects this too');
   }
@@ -167,10 +174,11 @@ export interface AvgPoolOptions extends PoolOptions {
 
 /** torch.nn.AvgPool2d (name default `avgpool`), e.g. the ResNet-D shortcut. */
 export function avgPool2d(x: Tensor, o: AvgPoolOptions): Tensor {
-  tensorArg('avgPool2d', x);
-  const kernel = pair('avgPool2d', 'kernel', o.kernel);
-  const stride = pair('avgPool2d', 'stride', o.stride ?? kernel);
-  const p = pair('avgPool2d', 'padding', o.padding ?? 0, true);
+  const site = layerSite('avgPool2d', o.name ?? 'avgpool');
+  tensorArg(site, x);
+  const kernel = pair(site, 'kernel', o.kernel);
+  const stride = pair(site, 'stride', o.stride ?? kernel);
+  const p = pair(site, 'padding', o.padding ?? 0, true);
   return emit('AveragePool', modulePath(o.name ?? 'avgpool'), [x], [], {
     kernel,
     stride,
@@ -187,7 +195,8 @@ export interface AdaptiveAvgPoolOptions extends NamedOptions {
 
 /** torch.nn.AdaptiveAvgPool2d((1, 1)) (name default `avgpool`) -> GlobalAveragePool. */
 export function adaptiveAvgPool2d(x: Tensor, o: AdaptiveAvgPoolOptions = {}): Tensor {
-  tensorArg('adaptiveAvgPool2d', x);
+  const site = layerSite('adaptiveAvgPool2d', o.name ?? 'avgpool');
+  tensorArg(site, x);
   const os = o.outputSize ?? 1;
   if (!(os === 1 || (Array.isArray(os) && os[0] === 1 && os[1] === 1))) {
     throw userError('E_UNSUPPORTED', `adaptiveAvgPool2d supports outputSize 1 only, got ${JSON.stringify(os)}`, 'use avgPool2d with an explicit kernel for other sizes');
@@ -201,8 +210,9 @@ export interface FlattenOptions extends NamedOptions {
 }
 
 export function flatten(x: Tensor, o: FlattenOptions = {}): Tensor {
-  tensorArg('flatten', x);
-  const axis = nonNegInt('flatten', 'startDim', o.startDim ?? 1, x.shape.length);
+  const site = layerSite('flatten', o.name ?? 'flatten');
+  tensorArg(site, x);
+  const axis = nonNegInt(site, 'startDim', o.startDim ?? 1, x.shape.length);
   return emit('Flatten', modulePath(o.name ?? 'flatten'), [x], [], { axis });
 }
 
@@ -217,10 +227,11 @@ export interface LinearOptions {
 
 /** torch.nn.Linear -> Gemm(transB=1). Init: PyTorch's default (kaiming_uniform_ a=sqrt(5): U(+-1/sqrt(fan_in)); bias the same bound). */
 export function linear(x: Tensor, o: LinearOptions): Tensor {
-  tensorArg('linear', x);
-  const out = positiveInt('linear', 'outFeatures', o.outFeatures, MAX_CHANNELS * 16);
+  const site = layerSite('linear', o.name);
+  tensorArg(site, x);
+  const out = positiveInt(site, 'outFeatures', o.outFeatures, MAX_CHANNELS * 16);
   const have = x.shape[1];
-  const inF = o.inFeatures === undefined ? have : positiveInt('linear', 'inFeatures', o.inFeatures, MAX_CHANNELS * 64);
+  const inF = o.inFeatures === undefined ? have : positiveInt(site, 'inFeatures', o.inFeatures, MAX_CHANNELS * 64);
   if (typeof inF !== 'number') throw userError('E_SHAPE_RANK', `linear needs a known feature dimension, input is [${x.shape.join(', ')}]`);
   const module = modulePath(o.name);
   claimModule(module);
@@ -238,8 +249,9 @@ export interface PadOptions extends NamedOptions {
 }
 
 export function pad(x: Tensor, o: PadOptions): Tensor {
-  tensorArg('pad', x);
-  o.pads.forEach((p, i) => nonNegInt('pad', `pads[${i}]`, p, MAX_CHANNELS));
+  const site = layerSite('pad', o.name ?? 'pad');
+  tensorArg(site, x);
+  o.pads.forEach((p, i) => nonNegInt(site, `pads[${i}]`, p, MAX_CHANNELS));
   return emit('Pad', modulePath(o.name ?? 'pad'), [x], [], { pads: o.pads, value: o.value ?? 0 });
 }
 
@@ -252,7 +264,8 @@ export interface SliceOptions extends NamedOptions {
 }
 
 export function slice(x: Tensor, o: SliceOptions): Tensor {
-  tensorArg('slice', x);
+  const site = layerSite('slice', o.name ?? 'slice');
+  tensorArg(site, x);
   return emit('Slice', modulePath(o.name ?? 'slice'), [x], [], {
     axes: o.axes,
     starts: o.starts,

@@ -16,6 +16,18 @@ export interface ModelOptions {
   readonly input?: readonly number[];
 }
 
+declare const checkedAtBuild: unique symbol;
+/**
+ * replaceStrideWithDilation as a caller (the command line, compile()) hands it to a model's
+ * build function: its length is not known to the type system, so resnet() accepts it and
+ * checks it when the model is built (E_DILATION_LENGTH). Literals in a model's own code
+ * must instead match its stage count at compile time (DilationFlags).
+ */
+export type CallerDilationFlags = readonly boolean[] & { readonly [checkedAtBuild]: true };
+
+/** The options a model's build function receives: ModelOptions, with caller-given dilation flags marked as such. */
+export type BuildOptions = Omit<ModelOptions, 'replaceStrideWithDilation'> & { readonly replaceStrideWithDilation?: CallerDilationFlags };
+
 /** What a compiled model must be; checked by the verify-structure pass, a mismatch fails the compile. */
 export type ModelExpectations = StructureExpectations;
 
@@ -34,7 +46,7 @@ export interface ModelDefinition {
   /** Input shape without batch: [C, H, W]. */
   readonly input: readonly number[];
   /** Build the network from the input tensor. */
-  readonly build: (x: Tensor, options: ModelOptions) => Tensor;
+  readonly build: (x: Tensor, options: BuildOptions) => Tensor;
   /** Expectations, or a function of the options (a different numClasses changes params). */
   readonly expect?: ModelExpectations | ((options: ModelOptions) => ModelExpectations);
   readonly preprocessing?: Preprocessing;
@@ -68,6 +80,6 @@ export function buildModel(def: ModelDefinition, options: ModelOptions = {}): Gr
   const input = options.input ?? def.input;
   return buildGraph({ name: def.name, input, ...(def.outputName ? { outputName: def.outputName } : {}) }, (x) => {
     if (def.preprocessing) setMeta('netforge.preprocessing', JSON.stringify(def.preprocessing));
-    return def.build(x, options);
+    return def.build(x, options as BuildOptions);
   });
 }

@@ -2,6 +2,7 @@
 import type { Tensor } from './builder.js';
 import { scope, setMeta, userError } from './builder.js';
 import type { BlockDef } from './block.js';
+import type { CallerDilationFlags } from './model.js';
 import { adaptiveAvgPool2d, batchNorm2d, conv2d, flatten, linear, maxPool2d, relu } from './layers.js';
 import { shortcutFor, type ShortcutOption } from './shortcut.js';
 import { MAX_CHANNELS, bool, positiveInt } from './validate.js';
@@ -20,9 +21,19 @@ export interface MakeLayerOptions<O extends object> {
   readonly shortcut?: ShortcutOption;
   /** Default false. */
   readonly zeroInitResidual?: boolean;
-  /** Block options (Bottleneck: groups, widthPerGroup, strideOn). */
-  readonly blockOptions?: Partial<O>;
+  /** Block options (Bottleneck: groups, widthPerGroup, strideOn); a block without options (BasicBlock) takes none. */
+  readonly blockOptions?: BlockOptionsOf<O>;
 }
+
+/** The options a block takes; for one that has none (BasicBlock), an object literal with any key is a type error. */
+export type BlockOptionsOf<O extends object> = [keyof O] extends [never] ? { readonly [key: string]: never } : Partial<O>;
+
+/**
+ * One boolean per stage after the first: for `layers: [3, 4, 6, 3]` the type is
+ * `readonly [boolean, boolean, boolean]`, so a list of the wrong length does not compile.
+ * Layers known only at run time (`number[]`) get `readonly boolean[]`, checked when built.
+ */
+export type DilationFlags<L extends readonly number[]> = L extends readonly [number, ...infer Rest] ? { readonly [K in keyof Rest]: boolean } : readonly boolean[];
 
 /**
  * One stage: `blocks` blocks named 0..blocks-1 in the current scope. With `dilate`, the
@@ -60,17 +71,17 @@ export function makeLayer<O extends object>(x: Tensor, o: MakeLayerOptions<O>): 
 
 export type Stem = 'imagenet' | 'cifar' | ((x: Tensor) => Tensor);
 
-export interface ResNetCommonOptions {
+export interface ResNetCommonOptions<L extends readonly number[] = readonly number[]> {
   /** Blocks per stage, e.g. [3, 4, 6, 3] for ResNet-50. */
-  readonly layers: readonly number[];
+  readonly layers: L;
   /** Classifier outputs. Default 1000. */
   readonly numClasses?: number;
   /** Default true; false ends at the last stage's feature map (a backbone). */
   readonly includeTop?: boolean;
   /** Zero-init the last BN of each block. Default false. */
   readonly zeroInitResidual?: boolean;
-  /** One boolean per stage after the first: replace its stride with dilation. Default all false. */
-  readonly replaceStrideWithDilation?: readonly boolean[];
+  /** One boolean per stage after the first (a 3-tuple for 4 stages): replace its stride with dilation. Default all false. */
+  readonly replaceStrideWithDilation?: DilationFlags<L> | CallerDilationFlags;
   /** Shortcut option from the paper. Default 'B' (torchvision). */
   readonly shortcut?: ShortcutOption;
   /** Default 'imagenet' (7x7/2 conv + 3x3/2 max pool); 'cifar' is a 3x3 conv with 16 filters. */
@@ -79,7 +90,7 @@ export interface ResNetCommonOptions {
   readonly widths?: readonly number[];
 }
 
-export type ResNetOptions<O extends object> = ResNetCommonOptions & { readonly block: BlockDef<O> } & Partial<O>;
+export type ResNetOptions<O extends object, L extends readonly number[] = readonly number[]> = ResNetCommonOptions<L> & { readonly block: BlockDef<O> } & Partial<O>;
 
 const COMMON_KEYS = new Set(['layers', 'numClasses', 'includeTop', 'zeroInitResidual', 'replaceStrideWithDilation', 'shortcut', 'stem', 'widths', 'block']);
 
@@ -93,8 +104,16 @@ function cifarStem(x: Tensor): Tensor {
   return relu(batchNorm2d(y, { name: 'bn1' }));
 }
 
+/** An example of the right flags for `stages` stages: dilate all but the second stage (output stride 8 for four). */
+function dilationHint(stages: number): string {
+  const n = stages - 1;
+  if (n === 0) return 'a one-stage ResNet takes an empty list: there is no stride to replace';
+  const example = Array.from({ length: n }, (_, i) => (n === 1 || i > 0 ? 'true' : 'false'));
+  return `this ${stages}-stage ResNet takes ${n} boolean${n === 1 ? '' : 's'}, e.g. [${example.join(', ')}]`;
+}
+
 /** torchvision.models.resnet.ResNet as one function: stem, stages layer1..layerK, avgpool, fc. */
-export function resnet<O extends object>(x: Tensor, o: ResNetOptions<O>): Tensor {
+export function resnet<O extends object, const L extends readonly number[] = readonly number[]>(x: Tensor, o: ResNetOptions<O, L>): Tensor {
   if (typeof o !== 'object' || o === null || typeof o.block !== 'object' || typeof o.block.build !== 'function') {
     throw userError('E_BAD_ARG', 'resnet expected options with a `block` (basicBlock, bottleneck or your own block())', 'pass { block: bottleneck, layers: [3, 4, 6, 3] }');
   }
@@ -113,7 +132,7 @@ export function resnet<O extends object>(x: Tensor, o: ResNetOptions<O>): Tensor
     throw userError(
       'E_DILATION_LENGTH',
       `replaceStrideWithDilation should have ${layers.length - 1} booleans (one per stage after the first), got ${JSON.stringify(rswd)}`,
-      `for a 4-stage ResNet pass e.g. [false, true, true] (output stride 8)`,
+      dilationHint(layers.length),
     );
   }
   const numClasses = positiveInt('resnet', 'numClasses', o.numClasses ?? 1000, MAX_CHANNELS * 16);
@@ -148,7 +167,7 @@ export function resnet<O extends object>(x: Tensor, o: ResNetOptions<O>): Tensor
         dilation,
         shortcut: o.shortcut ?? 'B',
         zeroInitResidual: o.zeroInitResidual ?? false,
-        blockOptions: blockOptions as Partial<O>,
+        blockOptions: blockOptions as BlockOptionsOf<O>,
       }),
     );
     y = r.out;

@@ -1,10 +1,24 @@
 /** Argument checks for DSL factories: "conv2d expected `outChannels` to be an integer > 0 but got -3". */
-import { userError } from './builder.js';
+import { modulePath, userError } from './builder.js';
 import type { IntPair } from '../ir/types.js';
 
 /** Beyond this a tensor cannot be addressed by onnxruntime's int32 shape math, and it is surely a typo. */
 export const MAX_CHANNELS = 1 << 20;
 export const MAX_KERNEL = 1 << 12;
+
+/**
+ * Who is checking: a factory name (`'resnet'`), or a factory and the module it is building
+ * (`conv2d` at `layer1.0.conv1`), so argument errors name the module path as shape errors do.
+ */
+export type Site = string | { readonly fn: string; readonly module: string };
+
+/** The site of a named layer factory: its module path is the current scope plus `name`. */
+export function layerSite(fn: string, name: string | number | undefined): Site {
+  return typeof name === 'string' || typeof name === 'number' ? { fn, module: modulePath(name) } : fn;
+}
+
+export const siteName = (s: Site): string => (typeof s === 'string' ? s : s.fn);
+export const siteModule = (s: Site): string | undefined => (typeof s === 'string' ? undefined : s.module);
 
 function show(v: unknown): string {
   if (typeof v === 'string') return JSON.stringify(v);
@@ -12,56 +26,56 @@ function show(v: unknown): string {
   return String(v);
 }
 
-export function positiveInt(fn: string, field: string, v: unknown, max = Number.MAX_SAFE_INTEGER): number {
+export function positiveInt(fn: Site, field: string, v: unknown, max = Number.MAX_SAFE_INTEGER): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) {
-    throw userError('E_BAD_ARG', `${fn} expected \`${field}\` to be an integer > 0 but got ${show(v)}`, `pass a positive whole number for ${field}`);
+    throw userError('E_BAD_ARG', `${siteName(fn)} expected \`${field}\` to be an integer > 0 but got ${show(v)}`, `pass a positive whole number for ${field}`, siteModule(fn));
   }
   if (v > max) {
-    throw userError('E_TOO_LARGE', `${fn} expected \`${field}\` to be at most ${max} but got ${show(v)}`, `${field} this large is almost certainly a typo`);
+    throw userError('E_TOO_LARGE', `${siteName(fn)} expected \`${field}\` to be at most ${max} but got ${show(v)}`, `${field} this large is almost certainly a typo`, siteModule(fn));
   }
   return v;
 }
 
-export function nonNegInt(fn: string, field: string, v: unknown, max = MAX_KERNEL): number {
+export function nonNegInt(fn: Site, field: string, v: unknown, max = MAX_KERNEL): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) {
-    throw userError('E_BAD_ARG', `${fn} expected \`${field}\` to be an integer >= 0 but got ${show(v)}`, `pass a whole number >= 0 for ${field}`);
+    throw userError('E_BAD_ARG', `${siteName(fn)} expected \`${field}\` to be an integer >= 0 but got ${show(v)}`, `pass a whole number >= 0 for ${field}`, siteModule(fn));
   }
-  if (v > max) throw userError('E_TOO_LARGE', `${fn} expected \`${field}\` to be at most ${max} but got ${show(v)}`);
+  if (v > max) throw userError('E_TOO_LARGE', `${siteName(fn)} expected \`${field}\` to be at most ${max} but got ${show(v)}`, undefined, siteModule(fn));
   return v;
 }
 
 /** A number or [h, w] pair of positive (or, with allowZero, non-negative) integers. */
-export function pair(fn: string, field: string, v: unknown, allowZero = false): IntPair {
+export function pair(fn: Site, field: string, v: unknown, allowZero = false): IntPair {
   const check = (x: unknown): number => (allowZero ? nonNegInt(fn, field, x) : positiveInt(fn, field, x, MAX_KERNEL));
   if (Array.isArray(v)) {
-    if (v.length !== 2) throw userError('E_BAD_ARG', `${fn} expected \`${field}\` to be a number or [h, w] but got ${show(v)}`);
+    if (v.length !== 2) throw userError('E_BAD_ARG', `${siteName(fn)} expected \`${field}\` to be a number or [h, w] but got ${show(v)}`, undefined, siteModule(fn));
     return [check(v[0]), check(v[1])];
   }
   const x = check(v);
   return [x, x];
 }
 
-export function positiveNumber(fn: string, field: string, v: unknown): number {
+export function positiveNumber(fn: Site, field: string, v: unknown): number {
   if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) {
-    throw userError('E_BAD_ARG', `${fn} expected \`${field}\` to be a finite number > 0 but got ${show(v)}`);
+    throw userError('E_BAD_ARG', `${siteName(fn)} expected \`${field}\` to be a finite number > 0 but got ${show(v)}`, undefined, siteModule(fn));
   }
   return v;
 }
 
-export function oneOf<T extends string>(fn: string, field: string, v: unknown, allowed: readonly T[]): T {
+export function oneOf<T extends string>(fn: Site, field: string, v: unknown, allowed: readonly T[]): T {
   if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v)) {
-    throw userError('E_BAD_ARG', `${fn} expected \`${field}\` to be one of ${allowed.map((a) => `'${a}'`).join(', ')} but got ${show(v)}`);
+    throw userError('E_BAD_ARG', `${siteName(fn)} expected \`${field}\` to be one of ${allowed.map((a) => `'${a}'`).join(', ')} but got ${show(v)}`, undefined, siteModule(fn));
   }
   return v as T;
 }
 
-export function bool(fn: string, field: string, v: unknown): boolean {
-  if (typeof v !== 'boolean') throw userError('E_BAD_ARG', `${fn} expected \`${field}\` to be true or false but got ${show(v)}`);
+export function bool(fn: Site, field: string, v: unknown): boolean {
+  if (typeof v !== 'boolean') throw userError('E_BAD_ARG', `${siteName(fn)} expected \`${field}\` to be true or false but got ${show(v)}`, undefined, siteModule(fn));
   return v;
 }
 
-export function tensorArg(fn: string, v: unknown): void {
+export function tensorArg(fn: Site, v: unknown): void {
   if (typeof v !== 'object' || v === null || typeof (v as { id?: unknown }).id !== 'string' || !Array.isArray((v as { shape?: unknown }).shape)) {
-    throw userError('E_BAD_ARG', `${fn} expected a tensor as its first argument but got ${show(v)}`, 'pass the result of a previous layer (or the model input)');
+    throw userError('E_BAD_ARG', `${siteName(fn)} expected a tensor as its first argument but got ${show(v)}`, 'pass the result of a previous layer (or the model input)', siteModule(fn));
   }
 }

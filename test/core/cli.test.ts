@@ -78,7 +78,7 @@ describe('usage errors exit 2, input errors exit 1, never a stack trace', () => 
     [['compile', 'resnet50', '-o', 'x.onnx', '--num-classes', 'ten'], 2, /--num-classes expects an integer/],
     [['compile', 'resnet50', '-o', 'x.onnx', '--opset', '99'], 2, /opset 99 is not supported/],
     [['compile', 'resnet5O', '-o', 'x.onnx'], 1, /unknown model 'resnet5O'/],
-    [['compile', 'resnet50', '-o', 'x.onnx', '--replace-stride-with-dilation', 'true,true'], 1, /E_DILATION_LENGTH/],
+    [['compile', 'resnet50', '-o', 'x.onnx', '--replace-stride-with-dilation', 'true,true'], 2, /E_DILATION_LENGTH/],
     [['compile', 'resnet50', '-o', 'x.onnx', '--replace-stride-with-dilation', 'yes,no,maybe'], 2, /true\/false/],
     [['compile', './nope/model.ts', '-o', 'x.onnx'], 1, /does not exist/],
     [['run', 'missing.onnx'], 2, /needs --input/],
@@ -98,7 +98,7 @@ describe('outputs are atomic', () => {
     const out = join(dir, 'keep.onnx');
     writeFileSync(out, 'previous contents');
     const r = netforge(['compile', 'resnet50', '-o', out, '--replace-stride-with-dilation', 'true'], { cwd: dir });
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(readFileSync(out).equals(Buffer.from('previous contents'))).toBe(true); // no 100 MB diff if it fails
     expect(readdirSync(dir).filter((f) => f.includes('.tmp'))).toEqual([]);
   });
@@ -141,6 +141,24 @@ describe('netforge summary --json', () => {
     expect(j.output).toEqual(['N', 1000]);
     const l = j.layers.find((x: { name: string }) => x.name === 'layer1.0.conv2');
     expect(l).toMatchObject({ op: 'Conv', outputShape: ['N', 64, 56, 56], params: 36_864, macs: 115_605_504 });
+  });
+});
+
+describe('flags that a built-in model cannot take', () => {
+  test.each([
+    [['summary', 'cifar_resnet20', '--replace-stride-with-dilation', 'true,true,true'], /error\[E_DILATION_LENGTH\]: --replace-stride-with-dilation: .*\n  help: this 3-stage ResNet takes 2 booleans/],
+    [['summary', 'resnet50', '--num-classes', '1000000000'], /error\[E_TOO_LARGE\]: --num-classes: /],
+    [['compile', 'cifar_resnet20', '--seed', '-1', '-o', 'x.onnx'], /error\[E_USAGE\]: --seed must be an integer from 0 to 4294967295, got -1/],
+    [['compile', 'cifar_resnet20', '--seed', '4294967296', '-o', 'x.onnx'], /--seed must be an integer from 0 to 4294967295/],
+  ])('%j: a usage error naming the flag, not a line of netforge\'s code', (args, re) => {
+    const r = netforge(args, { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(re);
+    expect(r.stderr).not.toMatch(/-->.*(dist|src)\/zoo/);
+    noStack(r.stderr);
+  });
+  test('the largest seed is accepted', () => {
+    expect(netforge(['compile', 'cifar_resnet20', '--seed', '4294967295', '-o', join(dir, 'maxseed.onnx'), '-q']).code).toBe(0);
   });
 });
 

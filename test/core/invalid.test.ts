@@ -32,8 +32,11 @@ type Case = readonly [name: string, code: string, build: (x: Tensor) => Tensor, 
 const js = (v: unknown): any => v;
 
 const CASES: readonly Case[] = [
+  // @ts-expect-error four stages take three flags: the type system rejects two
   ['replaceStrideWithDilation of length 2', 'E_DILATION_LENGTH', (x) => resnet(x, { block: bottleneck, layers: [1, 1, 1, 1], replaceStrideWithDilation: [true, true] })],
+  // @ts-expect-error and four
   ['replaceStrideWithDilation of length 4', 'E_DILATION_LENGTH', (x) => resnet(x, { block: bottleneck, layers: [1, 1, 1, 1], replaceStrideWithDilation: [false, true, true, true] })],
+  ['replaceStrideWithDilation of length 2 from layers known at run time', 'E_DILATION_LENGTH', (x) => resnet(x, { block: bottleneck, layers: [1, 1, 1, 1] as number[], replaceStrideWithDilation: [true, true] })],
   ['replaceStrideWithDilation with non-booleans', 'E_DILATION_LENGTH', (x) => resnet(x, { block: bottleneck, layers: [1, 1, 1, 1], replaceStrideWithDilation: js(['no', 1, true]) })],
   ['basicBlock with groups (JS caller)', 'E_BASICBLOCK_GROUPS', (x) => resnet(x, js({ block: basicBlock, layers: [1, 1, 1, 1], groups: 32 }))],
   ['basicBlock with widthPerGroup (JS caller)', 'E_BASICBLOCK_GROUPS', (x) => resnet(x, js({ block: basicBlock, layers: [1, 1, 1, 1], widthPerGroup: 128 }))],
@@ -103,6 +106,23 @@ describe('invalid model definitions', () => {
       expect(err.hint).toBeDefined();
     }
   });
+  test('an argument error names the module being built, as shape errors do', () => {
+    const at = (build: (x: Tensor) => Tensor): NetforgeError => {
+      try {
+        buildGraph({ name: 'bad', input: [3, 32, 32] }, build);
+      } catch (e) {
+        return e as NetforgeError;
+      }
+      throw new Error('expected an error');
+    };
+    expect(at((x) => scope('layer1', () => conv2d(x, { name: 'conv1', outChannels: -4, kernel: 3 })))).toMatchObject({ code: 'E_BAD_ARG', modulePath: 'layer1.conv1' });
+    expect(at((x) => maxPool2d(x, { kernel: 3, stride: 0 }))).toMatchObject({ code: 'E_BAD_ARG', modulePath: 'maxpool' });
+    expect(at((x) => linear(flatten(adaptiveAvgPool2d(x)), { name: 'fc', outFeatures: 0 }))).toMatchObject({ code: 'E_BAD_ARG', modulePath: 'fc' });
+  });
+  test('compile() refuses a seed outside 32 bits', () => {
+    const def = defineModel({ name: 's', input: [3, 8, 8], build: (x) => relu(x) });
+    for (const seed of [-1, 2 ** 32, 1.5]) expect(() => compile(def, { seed })).toThrow(expect.objectContaining({ code: 'E_BAD_ARG' }));
+  });
   test('a layer outside a model definition', () => {
     expect(() => relu({ id: 'x', shape: ['N', 3, 4, 4], dtype: 'float32' })).toThrow(expect.objectContaining({ code: 'E_NO_MODEL' }));
   });
@@ -137,5 +157,14 @@ describe('invalid model definitions', () => {
         resnet(x, { block: bottleneck, layers: [1, 1, 1], stem: 'cifar', replaceStrideWithDilation: [1, 0] }),
       ),
     ).toThrow(expect.objectContaining({ code: 'E_DILATION_LENGTH' }));
+    expect(() =>
+      buildGraph({ name: 'types', input: [3, 32, 32] }, (x) =>
+        // @ts-expect-error BasicBlock takes no block options
+        makeLayer(x, { block: basicBlock, planes: 16, blocks: 2, blockOptions: { groups: 4 } }).out,
+      ),
+    ).toThrow(expect.objectContaining({ code: 'E_BASICBLOCK_GROUPS' }));
+    // what is right compiles: Bottleneck options, three flags for four stages
+    buildGraph({ name: 'types', input: [3, 64, 64] }, (x) => makeLayer(x, { block: bottleneck, planes: 8, blocks: 1, blockOptions: { groups: 2, widthPerGroup: 8 } }).out);
+    buildGraph({ name: 'types', input: [3, 64, 64] }, (x) => resnet(x, { block: bottleneck, layers: [1, 1, 1, 1], replaceStrideWithDilation: [false, true, true] }));
   });
 });

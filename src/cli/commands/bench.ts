@@ -4,7 +4,7 @@ import { cpus, platform, arch } from 'node:os';
 import { resolve } from 'node:path';
 import type { Command } from '../command.js';
 import { get, parseArgs, usageError, type FlagSpec } from '../args.js';
-import { MODEL_FLAGS, modelOptionsFrom, resolveModel } from '../modelArgs.js';
+import { MODEL_FLAGS, modelOptionsFrom, seedFrom, resolveModel } from '../modelArgs.js';
 import { EP_FLAGS, epFrom } from '../epArgs.js';
 import { weightsOptionsFrom } from '../weightsArgs.js';
 import { compile } from '../../compile.js';
@@ -96,7 +96,7 @@ export const benchCommand: Command = {
     } else {
       const def = await resolveModel(spec, 'bench');
       const opts = modelOptionsFrom(p, def);
-      const seed = get.num(p, 'seed');
+      const seed = seedFrom(p);
       const weights = await weightsOptionsFrom(p, def, io);
       const t0 = performance.now();
       const c = compile(def, { ...opts, ...weights, ...(seed !== undefined ? { seed } : {}), ...(dtype === 'float16' ? { extraPasses: [toFloat16Pass()] } : {}) });

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import type { CliIO, Command } from '../command.js';
 import { flagHelp, get, parseArgs, usageError, type Parsed } from '../args.js';
 import type { PassTrace } from '../../passes/manager.js';
-import { MODEL_FLAGS, modelOptionsFrom, resolveModel } from '../modelArgs.js';
+import { MODEL_FLAGS, modelOptionsFrom, seedFrom, resolveModel } from '../modelArgs.js';
 import { compile } from '../../compile.js';
 import { writeOnnx } from '../../backends/onnx/serialize.js';
 import { printGraph } from '../../ir/print.js';
@@ -46,7 +46,7 @@ export const compileCommand: Command = {
     if (emitTs !== undefined && out === undefined) throw usageError('--emit-ts needs -o <file.onnx>: the module loads that file');
     const def = await resolveModel(p.positionals[0], 'compile');
     const opts = modelOptionsFrom(p, def);
-    const seed = get.num(p, 'seed');
+    const seed = seedFrom(p);
     const fold = get.bool(p, 'fold-bn') ?? true;
     const randomize = get.bool(p, 'randomize-bn');
     const base = { ...opts, ...(await weightsOptionsFrom(p, def, io, get.bool(p, 'quiet') ?? false)), ...(seed !== undefined ? { seed } : {}), foldBatchNorm: fold };
