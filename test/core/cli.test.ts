@@ -74,6 +74,8 @@ describe('usage errors exit 2, input errors exit 1, never a stack trace', () => 
     [[], 2, /usage: netforge/],
     [['frobnicate'], 2, /unknown command 'frobnicate'/],
     [['compile', 'resnet50'], 2, /needs -o/],
+    [['compile', 'cifar_resnet20', '--print-ir'], 0, /^graph cifar_resnet20\(%input: f32\[N,3,32,32\]\)/],
+    [['compile', 'cifar_resnet20', '--trace-passes'], 0, /^pass infer-shapes: unchanged/],
     [['compile', 'resnet50', '-o', 'x.onnx', '--nm-classes', '3'], 2, /unknown option --nm-classes.*\n.*did you mean --num-classes/],
     [['compile', 'resnet50', '-o', 'x.onnx', '--num-classes', 'ten'], 2, /--num-classes expects an integer/],
     [['compile', 'resnet50', '-o', 'x.onnx', '--opset', '99'], 2, /opset 99 is not supported/],

@@ -39,7 +39,11 @@ export const compileCommand: Command = {
     if (p.positionals.length > 1) throw usageError(`netforge compile takes one model, got ${p.positionals.join(' ')}`);
     const out = get.str(p, 'output');
     const check = get.bool(p, 'check') ?? false;
-    if (out === undefined && !check) throw usageError('netforge compile needs -o <file.onnx> (or --check)', 'e.g. netforge compile resnet50 -o resnet50.onnx');
+    // Without -o, compile can still be run to look at it: --check, --print-ir, --print-after, --trace-passes.
+    const inspects = check || get.bool(p, 'print-ir') === true || get.list(p, 'print-after') !== undefined || get.bool(p, 'trace-passes') === true;
+    if (out === undefined && !inspects) {
+      throw usageError('netforge compile needs -o <file.onnx> (or --check, --print-ir, --print-after PASS, --trace-passes to look without writing a file)', 'e.g. netforge compile resnet50 -o resnet50.onnx');
+    }
     const dtype = get.str(p, 'dtype') ?? 'float32';
     if (dtype !== 'float32' && dtype !== 'float16') throw usageError(`--dtype must be float32 or float16, got '${dtype}'`);
     const emitTs = get.str(p, 'emit-ts');
