@@ -26,4 +26,11 @@ describe('pickModel', () => {
     expect(pickModel({ model: m }, 'f.ts')).toBe(m);
     expect(() => pickModel({ default: { name: 'not defined with defineModel' } }, 'f.ts')).toThrow(expect.objectContaining({ code: 'E_NO_MODEL_EXPORT' }));
   });
+  test('f.ts#name picks a named export; a wrong name or a missing default lists the models there are', () => {
+    const a = defineModel({ name: 'a', input: [3, 8, 8], build: (x) => x });
+    const b = defineModel({ name: 'b', input: [3, 8, 8], build: (x) => x });
+    expect(pickModel({ default: a, b }, 'f.ts', 'b')).toBe(b);
+    expect(() => pickModel({ default: a, b }, 'f.ts', 'c')).toThrow(expect.objectContaining({ code: 'E_NO_MODEL_EXPORT', message: "f.ts has no model export named 'c'", hint: 'the models it exports: default, b (pick one with <file>#<name>)' }));
+    expect(() => pickModel({ a, b, helper: 3 }, 'f.ts')).toThrow(expect.objectContaining({ message: 'f.ts does not export a default model', hint: 'the models it exports: a, b (pick one with <file>#<name>)' }));
+  });
 });

@@ -1,7 +1,7 @@
 /**
  * Load a user's model file. TypeScript is type-checked, transpiled and evaluated (see
  * typescriptLoader.ts); JavaScript modules are imported. The default export (or `model`)
- * is the definition.
+ * is the definition; `file.ts#name` picks the export `name` of a file that defines several.
  *
  * Errors the user's own code throws (not netforge's: those already say where) become
  * E_MODEL_THREW at the user's file:line, both while the file is evaluated and later while
@@ -19,7 +19,7 @@ export type LoadOptions = ImportOptions;
 /** The .ts files loaded so far: under `node --enable-source-maps` stacks already name them. */
 const loadedSources = new Set<string>();
 
-export async function loadModelFile(path: string, o: LoadOptions = {}): Promise<DefinedModel> {
+export async function loadModelFile(path: string, o: LoadOptions = {}, exportName?: string): Promise<DefinedModel> {
   let mod: Record<string, unknown>;
   const isTs = /\.(c|m)?ts$/.test(path);
   try {
@@ -37,18 +37,33 @@ export async function loadModelFile(path: string, o: LoadOptions = {}): Promise<
   } catch (e) {
     throw asUserError(e, path, 'evaluating');
   }
-  const def = pickModel(mod, path);
+  const def = pickModel(mod, path, exportName);
   return isTs ? guardBuild(def, path) : def;
 }
 
-export function pickModel(mod: Record<string, unknown>, path: string): DefinedModel {
+export function pickModel(mod: Record<string, unknown>, path: string, exportName?: string): DefinedModel {
+  const models = Object.keys(mod).filter((k) => isDefinedModel(mod[k]));
+  const listed = models.length > 0 ? `the models it exports: ${models.join(', ')} (pick one with <file>#<name>)` : 'it exports no model';
+  if (exportName !== undefined) {
+    const picked = mod[exportName];
+    if (isDefinedModel(picked)) return picked;
+    throw new NetforgeError({
+      code: 'E_NO_MODEL_EXPORT',
+      message: `${path} has no model export named '${exportName}'`,
+      file: path,
+      hint: listed,
+    });
+  }
   const candidate = mod['default'] ?? mod['model'];
   if (isDefinedModel(candidate)) return candidate;
   throw new NetforgeError({
     code: 'E_NO_MODEL_EXPORT',
-    message: `${path} does not export a model`,
+    message: `${path} does not export a default model`,
     file: path,
-    hint: "export default defineModel({ name, input, build }) (or export const model = defineModel(...))",
+    hint:
+      models.length > 0
+        ? listed
+        : "export default defineModel({ name, input, build }) (or export const model = defineModel(...))",
   });
 }
 

@@ -66,10 +66,13 @@ export async function resolveModel(spec: string | undefined, command: string): P
   if (spec === undefined) throw usageError(`netforge ${command} needs a model`, `give a zoo name (${[...ZOO.keys()].slice(0, 4).join(', ')}, ...) or a path to a .ts model file`);
   const zoo = ZOO.get(spec);
   if (zoo) return zoo;
-  if (/\.(c|m)?(t|j)s$/.test(spec) || spec.includes('/')) {
-    const path = resolve(spec);
-    if (!existsSync(path)) throw new NetforgeError({ code: 'E_NOT_FOUND', message: `model file ${spec} does not exist`, file: spec, hint: 'check the path' });
-    return loadModelFile(path);
+  // `models.ts#wide_resnet50_2`: a named export of a file that defines several models
+  const hash = /^(.*\.(?:c|m)?(?:t|j)s)#([A-Za-z_$][\w$]*)$/.exec(spec);
+  const file = hash?.[1] ?? spec;
+  if (/\.(c|m)?(t|j)s$/.test(file) || file.includes('/')) {
+    const path = resolve(file);
+    if (!existsSync(path)) throw new NetforgeError({ code: 'E_NOT_FOUND', message: `model file ${file} does not exist`, file, hint: 'check the path' });
+    return loadModelFile(path, {}, hash?.[2]);
   }
   const names = [...ZOO.keys()];
   const near = names.filter((n) => n.includes(spec) || spec.includes(n));

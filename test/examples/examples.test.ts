@@ -22,6 +22,7 @@ import { createSession, runFloat32 } from '../../src/backends/ort/session.js';
 import { ZOO } from '../../src/zoo/index.js';
 import type { Graph } from '../../src/ir/types.js';
 import { pythonHas, runPython } from '../helpers/python.js';
+import { netforge } from '../helpers/cli.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const examples = resolve(here, '../../examples');
@@ -110,6 +111,11 @@ describe('resnext-and-wide.ts: two variants of one definition', () => {
     expect(w.stats.params).toBe(68_883_240);
     expect(stateOf(r.graph)).toEqual(stateOf(zooGraph('resnext50_32x4d')));
     expect(stateOf(w.graph)).toEqual(stateOf(zooGraph('wide_resnet50_2')));
+  });
+  test('the command line reaches the named export as resnext-and-wide.ts#wide_resnet50_2', () => {
+    const r = netforge(['summary', `${example('resnext-and-wide.ts')}#wide_resnet50_2`, '--json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ model: 'wide_resnet50_2', params: 68_883_240 });
   });
 });
 
