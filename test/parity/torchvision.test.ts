@@ -148,13 +148,24 @@ describe.skipIf(skip)('parity with torchvision', () => {
     }
   }
 
-  for (const model of ['resnet18', 'resnet50']) {
-    test(`${model}: the same ONNX op counts as torch.onnx.export (Identity nodes aside)`, () => {
-      const ref = JSON.parse(python('onnx_ops.py', [model, String(SIZE), join(dir, `${model}_torch.onnx`)])) as { ops: Record<string, number>; identity: number };
-      const ours = opCounts(readModel(toOnnxBytes(compile(ZOO.get(model)!, { input: [3, SIZE, SIZE] }).graph)));
+  // Every architecture of the parity cases (the class count changes no op count).
+  const opCases: readonly { readonly model: string; readonly dilation?: readonly boolean[] }[] = [
+    { model: 'resnet18' },
+    { model: 'resnet34' },
+    { model: 'resnet50' },
+    { model: 'resnext50_32x4d' },
+    { model: 'wide_resnet50_2' },
+    { model: 'resnet50', dilation: [false, true, true] },
+  ];
+  for (const { model, dilation } of opCases) {
+    const label = `${model}${dilation ? ` dilated [${dilation.join(', ')}]` : ''}`;
+    test(`${label}: the same ONNX op counts as torch.onnx.export (Identity nodes aside)`, () => {
+      const kwargs = dilation ? JSON.stringify({ replace_stride_with_dilation: dilation }) : '{}';
+      const ref = JSON.parse(python('onnx_ops.py', [model, String(SIZE), join(dir, `${model}${dilation ? '_dilated' : ''}_torch.onnx`), kwargs])) as { ops: Record<string, number>; identity: number };
+      const ours = opCounts(readModel(toOnnxBytes(compile(ZOO.get(model)!, { input: [3, SIZE, SIZE], ...(dilation ? { replaceStrideWithDilation: dilation } : {}) }).graph)));
       expect(ours).toEqual(ref.ops);
       expect(ours['Identity']).toBeUndefined();
-      console.log(`${model}: torch.onnx.export ${JSON.stringify(ref.ops)} + ${ref.identity} Identity; netforge ${JSON.stringify(ours)}`);
+      console.log(`${label}: torch.onnx.export ${JSON.stringify(ref.ops)} + ${ref.identity} Identity; netforge ${JSON.stringify(ours)}`);
     });
   }
 });
