@@ -40,6 +40,15 @@ describe('readWeights', () => {
     expect(e.hint).toContain('does not exist');
     expectNetforgeError(() => readWeights(dir), 'E_WEIGHTS_IO');
   });
+  it('recognises a safetensors file cut inside its header, and says it is truncated', () => {
+    const st = join(dir, 'cut.safetensors');
+    writeSafetensors(st, readWeights(fixture('mixed_zip.pth')).tensors);
+    const whole = readFileSync(st);
+    const headerLength = Number(whole.readBigUInt64LE(0));
+    writeFileSync(st, whole.subarray(0, 8 + Math.floor(headerLength / 2)));
+    const e = expectNetforgeError(() => readWeights(st), 'E_WEIGHTS_TRUNCATED');
+    expect(e.message).toMatch(/the safetensors header \(\d+ bytes\) runs past the end of the file/);
+  });
 });
 
 /**

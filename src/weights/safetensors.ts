@@ -49,7 +49,9 @@ export interface SafetensorsFile extends StateDict {
 export function looksLikeSafetensors(buf: Uint8Array): boolean {
   if (buf.length < 10) return false;
   const n = new DataView(buf.buffer, buf.byteOffset, 8).getBigUint64(0, true);
-  return n >= 2n && n <= BigInt(buf.length - 8) && buf[8] === 0x7b; // '{'
+  // A header length and a '{': even a length that runs past the end (a truncated copy) is
+  // recognised, so the reader can say so instead of "no known format".
+  return n >= 2n && n <= BigInt(MAX_HEADER) && buf[8] === 0x7b; // '{'
 }
 
 export function readSafetensors(path: string): SafetensorsFile {
