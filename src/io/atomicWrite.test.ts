@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { errorOf } from '../../test/helpers/errors.js';
-import { atomicWriteFileSync, removeStaleTemps, tempPathFor } from './atomicWrite.js';
+import { atomicWriteFileSync, atomicWriteFilesSync, removeStaleTemps, tempPathFor } from './atomicWrite.js';
 
 describe('atomicWriteFileSync', () => {
   test('writes chunks in order and leaves no temp file', () => {
@@ -39,6 +39,31 @@ describe('atomicWriteFileSync', () => {
     expect(() => atomicWriteFileSync(p, [new Uint8Array([1]), bad])).toThrow();
     expect(readFileSync(p, 'utf8')).toBe('old');
     expect(readdirSync(d)).toEqual(['a.txt']);
+  });
+  test('files written as a pair: both land, and the lock is gone', () => {
+    const d = mkdtempSync(join(tmpdir(), 'nf-atomic-'));
+    atomicWriteFilesSync([
+      { path: join(d, 'm.onnx.data'), chunks: [new Uint8Array([1, 2, 3])] },
+      { path: join(d, 'm.onnx'), chunks: 'model' },
+    ]);
+    expect([...readFileSync(join(d, 'm.onnx.data'))]).toEqual([1, 2, 3]);
+    expect(readFileSync(join(d, 'm.onnx'), 'utf8')).toBe('model');
+    expect(readdirSync(d).sort()).toEqual(['m.onnx', 'm.onnx.data']);
+  });
+  test('a pair whose second file fails to write changes neither target', () => {
+    const d = mkdtempSync(join(tmpdir(), 'nf-atomic-'));
+    writeFileSync(join(d, 'm.onnx.data'), 'old data');
+    writeFileSync(join(d, 'm.onnx'), 'old model');
+    const bad = { byteLength: 10 } as unknown as Uint8Array;
+    expect(() =>
+      atomicWriteFilesSync([
+        { path: join(d, 'm.onnx.data'), chunks: [new Uint8Array([9])] },
+        { path: join(d, 'm.onnx'), chunks: [bad] },
+      ]),
+    ).toThrow();
+    expect(readFileSync(join(d, 'm.onnx.data'), 'utf8')).toBe('old data');
+    expect(readFileSync(join(d, 'm.onnx'), 'utf8')).toBe('old model');
+    expect(readdirSync(d).sort()).toEqual(['m.onnx', 'm.onnx.data']);
   });
   test('a directory that does not exist fails before anything is written', () => {
     const e = errorOf(() => atomicWriteFileSync('/nonexistent-dir-netforge/x.onnx', 'x'));

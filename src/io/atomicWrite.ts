@@ -2,6 +2,10 @@ import { openSync, writeSync, writevSync, fsyncSync, closeSync, renameSync, unli
 import { dirname, basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { outputError } from './outputError.js';
+import { acquireLock, lockPathFor } from './fileLock.js';
+
+/** What one output file holds: chunks written in order (views of tensor buffers, no concatenation). */
+export type Chunks = readonly Uint8Array[] | Uint8Array | string;
 
 /**
  * Write `chunks` to `path` atomically: write a temp file in the same directory, fsync,
@@ -9,14 +13,59 @@ import { outputError } from './outputError.js';
  * untouched and no partial file under `path`. Chunks are written as they are, so
  * callers can pass views of large tensor buffers without concatenating them first.
  */
-export function atomicWriteFileSync(path: string, chunks: readonly Uint8Array[] | Uint8Array | string): void {
-  const list: readonly (Uint8Array | string)[] = Array.isArray(chunks) ? chunks : [chunks as Uint8Array | string];
+export function atomicWriteFileSync(path: string, chunks: Chunks): void {
+  atomicWriteFilesSync([{ path, chunks }]);
+}
+
+/**
+ * Write files that belong together (an ONNX model and its external data) so that they
+ * change as a pair: every temp file is written and fsynced first (a failure then leaves
+ * every target as it was), and the renames happen under a lock on the last file, the one
+ * that refers to the others, in the order given (that file last). Two processes writing
+ * the same pair therefore never interleave their renames: the result is one writer's
+ * complete pair. Left open: a process killed in the microseconds between its renames
+ * (SIGKILL, power loss) leaves the new data beside the old model.
+ */
+export function atomicWriteFilesSync(files: readonly { readonly path: string; readonly chunks: Chunks }[]): void {
+  const temps: { tmp: string; path: string }[] = [];
   try {
-    writeViaTemp(path, list);
-  } catch (e) {
-    throw outputError(path, e, totalBytes(list));
+    for (const f of files) {
+      const list = listOf(f.chunks);
+      try {
+        temps.push({ tmp: writeTemp(f.path, list), path: f.path });
+      } catch (e) {
+        throw outputError(f.path, e, totalBytes(list));
+      }
+    }
+    const last = files[files.length - 1];
+    if (last === undefined) return;
+    let release = (): void => {};
+    if (files.length > 1) {
+      try {
+        release = acquireLock(lockPathFor(last.path));
+      } catch (e) {
+        throw outputError(last.path, e);
+      }
+    }
+    try {
+      while (temps.length > 0) {
+        const t = temps[0]!;
+        try {
+          renameSync(t.tmp, t.path);
+        } catch (e) {
+          throw outputError(t.path, e);
+        }
+        temps.shift();
+      }
+    } finally {
+      release();
+    }
+  } finally {
+    for (const t of temps) safeUnlink(t.tmp);
   }
 }
+
+const listOf = (chunks: Chunks): readonly (Uint8Array | string)[] => (Array.isArray(chunks) ? chunks : [chunks as Uint8Array | string]);
 
 function totalBytes(list: readonly (Uint8Array | string)[]): number {
   let n = 0;
@@ -24,7 +73,8 @@ function totalBytes(list: readonly (Uint8Array | string)[]): number {
   return n;
 }
 
-function writeViaTemp(path: string, list: readonly (Uint8Array | string)[]): void {
+/** Write and fsync a temp sibling of `path`; returns its name. On failure nothing is left behind. */
+function writeTemp(path: string, list: readonly (Uint8Array | string)[]): string {
   removeStaleTemps(path);
   const tmp = tempPathFor(path);
   const fd = openSync(tmp, 'wx', 0o644);
@@ -37,12 +87,7 @@ function writeViaTemp(path: string, list: readonly (Uint8Array | string)[]): voi
     throw e;
   }
   closeSync(fd);
-  try {
-    renameSync(tmp, path);
-  } catch (e) {
-    safeUnlink(tmp);
-    throw e;
-  }
+  return tmp;
 }
 
 /** Linux's IOV_MAX: at most this many buffers per writev call. */

@@ -20,6 +20,7 @@ const REASONS: Readonly<Record<string, { readonly why: string; readonly hint: st
   EDQUOT: { why: 'disk quota exceeded', hint: 'free some space within your quota or write elsewhere; the previous file, if any, is untouched' },
   EFBIG: { why: 'the file is too large for this filesystem', hint: 'write to a filesystem that allows large files, or use --external-data' },
   ENAMETOOLONG: { why: 'the file name is too long', hint: 'use a shorter path' },
+  ELOCKED: { why: 'another process has been writing it for 30 s', hint: 'wait for the other netforge process; if none is running, remove the .<name>.lock file beside the output' },
 };
 
 /** `n` bytes in human units (MB = 10^6 bytes, as `ls -h --si` and disk vendors count). */

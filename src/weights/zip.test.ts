@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { deflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { readZip } from './zip.js';
+import { parsePth } from './pth.js';
 import { buildZip } from '../../test/fixtures/weights/zipBuilder.js';
 import { expectNetforgeError, fixture } from '../../test/fixtures/weights/helpers.js';
 
@@ -55,6 +56,35 @@ describe('readZip', () => {
     expect(csize).toBeLessThan(0xfffffff0 / 64);
     // Declares 1000 bytes but inflates to 1 MiB: stopped by maxOutputLength.
     expectNetforgeError(() => readZip(buildZip([{ name: 'b', data: zeros, deflate: true, usize: 1000 }]), 't.zip').read('b'), 'E_ZIP_BOMB');
+  });
+
+  it('refuses archives whose entries together declare far more than the archive could hold', () => {
+    // Three 40 MiB runs of zeros deflate to ~40 KiB each: every entry passes the per-entry rule
+    // (under 1 GiB), but together they declare 120 MiB from a ~120 KiB file, over 64 x size + 64 MiB.
+    const zeros = new Uint8Array(40 << 20);
+    const bomb = buildZip(['a', 'b', 'c'].map((n) => ({ name: `bomb/data/${n}`, data: zeros, deflate: true })));
+    expect(bomb.length).toBeLessThan(1 << 20);
+    const e = expectNetforgeError(() => readZip(bomb, 'bomb.pth'), 'E_ZIP_BOMB');
+    expect(e.file).toBe('bomb.pth');
+    // The same data in one entry is within the slack, and inflates and verifies normally.
+    const one = readZip(buildZip([{ name: 'one', data: zeros, deflate: true }]), 'one.zip').read('one');
+    expect(one.length).toBe(40 << 20); // read() also verified its CRC-32
+  });
+
+  it('counts stored entries 1:1 and deflated ones by declared size in the total rule', () => {
+    const zeros = new Uint8Array(1 << 20);
+    // Without the slack, 1 MiB deflated to ~1 KiB is over 64 x the archive size ...
+    expectNetforgeError(() => readZip(buildZip([{ name: 'z', data: zeros, deflate: true }]), 't.zip', { totalSlack: 0 }), 'E_ZIP_BOMB');
+    // ... several stored entries are not (they lie inside the archive) ...
+    const stored = buildZip(['a', 'b', 'c'].map((name) => ({ name, data: zeros })));
+    expect(readZip(stored, 't.zip', { totalSlack: 0 }).read('c').length).toBe(1 << 20);
+    // ... nor is a real torch.save checkpoint, stored or deflated.
+    for (const name of ['mixed_zip.pth', 'deflated.pth', 'big_endian.pth']) {
+      const buf = readFileSync(fixture(name));
+      const zip = readZip(buf, name, { totalSlack: 0 });
+      for (const entry of zip.entries.keys()) zip.read(entry);
+      expect(parsePth(buf, name).tensors.size).toBeGreaterThan(0);
+    }
   });
 
   it('refuses sizes and offsets beyond the file, and truncated archives', () => {

@@ -39,6 +39,14 @@ const GiB = 1024 ** 3;
 /** Declared uncompressed sizes beyond both of these are treated as a zip bomb. */
 const BOMB_RATIO = 64;
 const BOMB_MIN = GiB;
+/**
+ * The sum of all declared uncompressed sizes may be at most TOTAL_RATIO x the archive's size
+ * plus TOTAL_SLACK: many entries each under the per-entry limit must not add up to gigabytes.
+ * Stored entries count 1:1 and lie inside the archive, so torch.save files (which store every
+ * entry uncompressed) always pass.
+ */
+const TOTAL_RATIO = 64;
+const TOTAL_SLACK = 64 * 1024 ** 2;
 /** Names are UTF-8 in practice (torch, Python's zipfile); invalid bytes become U+FFFD rather than failing. */
 const utf8 = new TextDecoder('utf-8');
 
@@ -46,7 +54,13 @@ export function isZip(buf: Uint8Array): boolean {
   return buf.length >= 4 && buf[0] === 0x50 && buf[1] === 0x4b && buf[2] === 0x03 && buf[3] === 0x04;
 }
 
-export function readZip(buf: Uint8Array, file: string): ZipArchive {
+/** Internal knobs, for tests that exercise the total-size rule without allocating tens of MiB. */
+export interface ZipOptions {
+  /** Bytes allowed beyond TOTAL_RATIO x archive size (default 64 MiB). */
+  readonly totalSlack?: number;
+}
+
+export function readZip(buf: Uint8Array, file: string, options: ZipOptions = {}): ZipArchive {
   const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   const u64 = (off: number, what: string): number => {
     const v = dv.getBigUint64(off, true);
@@ -88,6 +102,7 @@ export function readZip(buf: Uint8Array, file: string): ZipArchive {
   if (count * 46 > cdSize) throw corrupt(file, `ZIP declares ${count} entries but its central directory has only ${cdSize} bytes`);
 
   const entries = new Map<string, ZipEntry>();
+  let totalUncompressed = 0;
   let p = cdOffset;
   const cdEnd = cdOffset + cdSize;
   for (let i = 0; i < count; i++) {
@@ -137,7 +152,18 @@ export function readZip(buf: Uint8Array, file: string): ZipArchive {
       throw fail('E_ZIP_BOMB', file, `ZIP entry '${name}' claims to expand ${csize} bytes to ${usize} bytes`, 'refusing a likely zip bomb; use a checkpoint written by torch.save');
     }
     entries.set(name, { name, method, crc32: crc, compressedSize: csize, uncompressedSize: usize, localHeaderOffset: offset });
+    totalUncompressed += usize;
     p = recEnd;
+  }
+  // Checked on the central directory alone, before anything is inflated.
+  const totalLimit = TOTAL_RATIO * buf.length + (options.totalSlack ?? TOTAL_SLACK);
+  if (totalUncompressed > totalLimit) {
+    throw fail(
+      'E_ZIP_BOMB',
+      file,
+      `ZIP archive of ${buf.length} bytes declares ${totalUncompressed} bytes uncompressed across its ${entries.size} entries (limit ${totalLimit})`,
+      'refusing a likely zip bomb; use a checkpoint written by torch.save',
+    );
   }
 
   const dataStart = (e: ZipEntry): number => {

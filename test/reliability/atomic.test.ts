@@ -6,7 +6,7 @@
 import { afterAll, describe, expect, test } from 'vitest';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BIN, netforge } from '../helpers/cli.js';
@@ -15,6 +15,7 @@ import { initParams } from '../../src/passes/initParams.js';
 import { writeOnnx } from '../../src/backends/onnx/serialize.js';
 import { createSession, runFloat32 } from '../../src/backends/ort/session.js';
 import { freeBytes } from '../../src/io/outputError.js';
+import { acquireLock, lockPathFor } from '../../src/io/fileLock.js';
 
 const dirs: string[] = [];
 /** A fresh temp directory, removed after the file's tests (these tests write ~700 MB). */
@@ -91,6 +92,59 @@ describe('two processes writing the same output', () => {
     expect([sha(refA), sha(refB)]).toContain(sha(out));
     expect(temps(d)).toEqual([]);
   });
+});
+
+describe('two processes writing the same model with external data', () => {
+  test('end with one writer\'s model and that same writer\'s data, never a mix', async () => {
+    const d = tempDir('nf-race-ext-');
+    // The references: each seed's pair, under the same file name (the model names its data file).
+    const ref = (seed: string): { model: string; data: string } => {
+      const sub = join(d, `ref${seed}`);
+      mkdirSync(sub);
+      expect(netforge(['compile', 'resnet18', '-o', join(sub, 'm.onnx'), '--external-data', '--seed', seed, '-q']).code).toBe(0);
+      return { model: sha(join(sub, 'm.onnx')), data: sha(join(sub, 'm.onnx.data')) };
+    };
+    const pairs = [ref('1'), ref('2')];
+    const out = join(d, 'm.onnx');
+    const run = (seed: string): Promise<number | null> =>
+      new Promise((resolve) => spawn(process.execPath, [BIN, 'compile', 'resnet18', '-o', out, '--external-data', '--seed', seed, '-q'], { stdio: 'ignore' }).on('exit', resolve));
+    for (let round = 0; round < 8; round++) {
+      expect(await Promise.all([run('1'), run('2')])).toEqual([0, 0]);
+      const got = { model: sha(out), data: sha(`${out}.data`) };
+      const which = pairs.findIndex((p) => p.model === got.model && p.data === got.data);
+      expect(which, `round ${round}: the model and its data come from different writers`).toBeGreaterThanOrEqual(0);
+    }
+    expect(readdirSync(d).filter((f) => f.endsWith('.tmp') || f.endsWith('.lock'))).toEqual([]);
+  }, 300_000);
+});
+
+describe('the pair is renamed under a lock', () => {
+  test('while another process holds the lock, a compile writes its temp files but renames nothing', async () => {
+    const d = tempDir('nf-lock-');
+    const out = join(d, 'm.onnx');
+    writeFileSync(out, 'old model');
+    writeFileSync(`${out}.data`, 'old data');
+    const release = acquireLock(lockPathFor(out));
+    let released = false;
+    try {
+      const child = spawn(process.execPath, [BIN, 'compile', 'cifar_resnet20', '-o', out, '--external-data', '-q'], { stdio: 'ignore' });
+      const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+      // wait until both temp files are written (the child is then at the lock)
+      for (let i = 0; i < 400 && temps(d).length < 2; i++) await new Promise((r) => setTimeout(r, 25));
+      expect(temps(d)).toHaveLength(2);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(readFileSync(out, 'utf8')).toBe('old model');
+      expect(readFileSync(`${out}.data`, 'utf8')).toBe('old data');
+      release();
+      released = true;
+      expect(await exited).toBe(0);
+      expect(readFileSync(out).length).toBeGreaterThan(1000);
+      expect(statSync(`${out}.data`).size).toBeGreaterThan(1_000_000);
+      expect(readdirSync(d).filter((f) => f.endsWith('.tmp') || f.endsWith('.lock'))).toEqual([]);
+    } finally {
+      if (!released) release();
+    }
+  }, 120_000);
 });
 
 // 2.42 GB of weights go to disk: a machine whose temp filesystem lacks the room skips this

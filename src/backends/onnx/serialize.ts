@@ -18,7 +18,7 @@ import type { onnx as P } from 'onnx-proto';
 import { ATTRIBUTE_TYPE, DATA_LOCATION, ONNX_DTYPE, DEFAULT_OPSET, MAX_OPSET, MIN_OPSET, irVersionFor } from './constants.js';
 import { encode, encodeGraph, encodeModelHeader, encodeTensorHeader, lengthPrefix } from './wire.js';
 import { NetforgeError } from '../../errors.js';
-import { atomicWriteFileSync, safeUnlink } from '../../io/atomicWrite.js';
+import { atomicWriteFileSync, atomicWriteFilesSync } from '../../io/atomicWrite.js';
 import { NETFORGE_VERSION } from '../../version.js';
 import { toFloat16Bits } from '../../ir/float16.js';
 
@@ -218,8 +218,9 @@ export interface WrittenOnnx {
 }
 
 /**
- * Write the model (and its external data, first) atomically. With `externalData: true`
- * the data file is `<model file name>.data` beside it.
+ * Write the model (and its external data) atomically, as a pair: both temp files are
+ * written first, then renamed under a lock, the data before the model (see
+ * atomicWriteFilesSync). With `externalData: true` the data file is `<model file name>.data`.
  */
 export function writeOnnx(path: string, g: Graph, opts: Omit<OnnxEmitOptions, 'externalData'> & { readonly externalData?: boolean } = {}): WrittenOnnx {
   const { externalData, ...rest } = opts;
@@ -231,14 +232,11 @@ export function writeOnnx(path: string, g: Graph, opts: Omit<OnnxEmitOptions, 'e
     const loc = location ?? `${basename(path)}.data`;
     externalPath = `${path}.data`;
     if (loc !== c.external.location) return writeOnnx(path, g, { ...opts, externalData: true });
-    atomicWriteFileSync(externalPath, c.external.chunks);
-  }
-  try {
-    atomicWriteFileSync(path, c.model);
-  } catch (e) {
-    if (externalPath) safeUnlink(externalPath);
-    throw e;
-  }
+    atomicWriteFilesSync([
+      { path: externalPath, chunks: c.external.chunks },
+      { path, chunks: c.model },
+    ]);
+  } else atomicWriteFileSync(path, c.model);
   return {
     path,
     bytes: c.modelBytes,

@@ -25,7 +25,17 @@ export interface SessionOptions {
    * provider: with the cpu provider alone onnxruntime rejects every graph.
    */
   readonly disableCpuFallback?: boolean;
+  /**
+   * onnxruntime's own log threshold for this session: 0 verbose, 1 info, 2 warning, 3 error,
+   * 4 fatal. Default 3 (DEFAULT_LOG_SEVERITY): a damaged model otherwise prints a hundred
+   * onnxruntime warnings ("Duplicate initializer ...") ahead of netforge's one clear error.
+   * Pass a lower number to see them.
+   */
+  readonly logSeverityLevel?: 0 | 1 | 2 | 3 | 4;
 }
+
+/** Errors and worse: onnxruntime's warnings are noise next to netforge's own diagnostics. */
+export const DEFAULT_LOG_SEVERITY = 3;
 
 export type Session = ort.InferenceSession;
 
@@ -34,6 +44,7 @@ export function ortSessionOptions(o: SessionOptions = {}): ort.InferenceSession.
   return {
     executionProviders: [...(o.executionProviders ?? ['cpu'])],
     graphOptimizationLevel: o.graphOptimizationLevel ?? 'all',
+    logSeverityLevel: o.logSeverityLevel ?? DEFAULT_LOG_SEVERITY,
     ...(o.intraOpNumThreads !== undefined ? { intraOpNumThreads: o.intraOpNumThreads } : {}),
     ...(o.preferredOutputLocation !== undefined ? { preferredOutputLocation: o.preferredOutputLocation } : {}),
     ...(o.disableCpuFallback ? { extra: { 'session.disable_cpu_ep_fallback': '1' } } : {}),
