@@ -6,6 +6,7 @@
  *     -> init-params [-> randomize-batchnorm]
  *     [-> fold-batchnorm] -> eliminate-identity -> eliminate-dead [-> extra passes] [-> to-float16]
  */
+import { totalmem } from 'node:os';
 import type { Graph } from './ir/types.js';
 import { buildModel, expectationsFor, type ModelDefinition, type ModelOptions } from './dsl/model.js';
 import { runPasses, type PassTrace } from './passes/manager.js';
@@ -87,8 +88,8 @@ export function standardPasses(def: ModelDefinition, o: CompileOptions, weights?
   const owned = new WeakSet<ArrayBufferView>();
   const initOwned: Pass = {
     name: 'init-params',
-    run: (g) => {
-      const out = initParams(g, seed);
+    run: (g, ctx) => {
+      const out = initParams(g, seed, { maxBytes: totalmem() }, ctx);
       for (const [name, p] of out.params) if (p.data !== undefined && g.params.get(name)?.data === undefined) owned.add(p.data);
       return out;
     },

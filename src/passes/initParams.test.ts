@@ -6,6 +6,21 @@ import { buildModel } from '../dsl/model.js';
 import { initParams } from './initParams.js';
 
 describe('init-params', () => {
+  test('refuses, before allocating, weights larger than maxBytes, naming the largest param', () => {
+    const g = buildModel(ZOO.get('cifar_resnet20')!);
+    let err: unknown;
+    try {
+      initParams(g, 0, { maxBytes: 1_000_000 });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toMatchObject({ code: 'E_TOO_LARGE', modulePath: 'layer3.0.conv2' });
+    expect((err as Error).message).toMatch(/^the parameters to initialize need 0\.0 GB of float32 \(271,098 values; the largest, layer3\.0\.conv2\.weight \[64, 64, 3, 3\]/);
+    const notes: string[] = [];
+    initParams(g, 7, { maxBytes: 2_000_000 }, { note: (n) => notes.push(n) });
+    expect(notes).toEqual(['initialized 97 tensors (271,098 values) from seed 7']);
+  });
+
   test('follows torchvision\'s scheme: kaiming-normal fan_out convs, BN 1/0, Linear U(+-1/sqrt(fan_in))', () => {
     const g = initParams(buildModel(ZOO.get('resnet18')!), 0);
     const std = (a: Float32Array): number => Math.sqrt(a.reduce((s, v) => s + v * v, 0) / a.length);

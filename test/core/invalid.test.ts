@@ -119,6 +119,10 @@ describe('invalid model definitions', () => {
     expect(at((x) => maxPool2d(x, { kernel: 3, stride: 0 }))).toMatchObject({ code: 'E_BAD_ARG', modulePath: 'maxpool' });
     expect(at((x) => linear(flatten(adaptiveAvgPool2d(x)), { name: 'fc', outFeatures: 0 }))).toMatchObject({ code: 'E_BAD_ARG', modulePath: 'fc' });
   });
+  test('compile() refuses weights no machine here could hold (1.4 TB), with the figures, instead of crashing', () => {
+    const def = defineModel({ name: 'huge', input: [3, 8, 8], build: (x) => conv2d(conv2d(x, { name: 'a', outChannels: 200_000, kernel: 3 }), { name: 'b', outChannels: 200_000, kernel: 3 }) });
+    expect(() => compile(def)).toThrow(expect.objectContaining({ code: 'E_TOO_LARGE', modulePath: 'b' }));
+  });
   test('compile() refuses a seed outside 32 bits', () => {
     const def = defineModel({ name: 's', input: [3, 8, 8], build: (x) => relu(x) });
     for (const seed of [-1, 2 ** 32, 1.5]) expect(() => compile(def, { seed })).toThrow(expect.objectContaining({ code: 'E_BAD_ARG' }));

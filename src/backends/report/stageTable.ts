@@ -3,6 +3,12 @@
  * output size and its blocks as `[1x1, 64; 3x3, 64; 1x1, 256] x 3`, written from the convs
  * actually in the graph. Dilation appears where it replaced stride (`3x3, 256, d2`),
  * groups as `g32`. Blocks of a stage whose convs differ get a bracket each.
+ *
+ * A block's gating branch (squeeze-and-excitation) follows its main-path convs inside the
+ * bracket, as Table 1 of Hu et al. 2018 writes it: `SE fc [16, 256]` lists the output
+ * widths of the gate's fully connected layers (1x1 convs on the pooled [N, C, 1, 1] tensor,
+ * or Gemms) in order. A gate with a wider conv writes those as convs (`SE [3x3, 16; 1x1, 256]`),
+ * and one with no weighted layer is just `SE`.
  */
 import { notableLayers, type Block, type Layer, type ModelStructure, type Section } from './structure.js';
 import { esc } from './svg.js';
@@ -36,9 +42,27 @@ function convEntry(l: Layer): string {
   return parts.join(', ');
 }
 
-/** `[1x1, 64; 3x3, 64; 1x1, 256]` for one block's main-path convs. */
+/** A 1x1 conv without groups or dilation, or a Gemm: a fully connected layer on the pooled tensor. */
+function isFc(l: Layer): boolean {
+  const n = l.node;
+  if (n.op === 'Gemm') return true;
+  if (n.op !== 'Conv') return false;
+  const a = n.attrs;
+  return a.kernel[0] === 1 && a.kernel[1] === 1 && a.groups === 1 && a.dilation[0] === 1 && a.dilation[1] === 1;
+}
+
+/** `SE fc [16, 256]`: a block's gate as the SE-Net paper's table writes it (see the header). */
+export function gateEntry(b: Block): string {
+  const weighted = b.gate.filter((l) => l.node.op === 'Conv' || l.node.op === 'Gemm');
+  if (weighted.length === 0) return 'SE';
+  if (weighted.every(isFc)) return `SE fc [${weighted.map((l) => String(l.stat.outputShape[1])).join(', ')}]`;
+  return `SE [${weighted.map((l) => (l.node.op === 'Conv' ? convEntry(l) : `fc ${String(l.stat.outputShape[1])}`)).join('; ')}]`;
+}
+
+/** `[1x1, 64; 3x3, 64; 1x1, 256]` for one block's main-path convs, then its gate if any (`; SE fc [16, 256]`). */
 export function blockBracket(b: Block): string {
   const convs = b.body.filter((l) => l.node.op === 'Conv').map(convEntry);
+  if (b.gate.length > 0) convs.push(gateEntry(b));
   return `[${convs.join('; ')}]`;
 }
 
@@ -75,7 +99,8 @@ function layerPhrase(l: Layer): string {
 }
 
 function downsampling(s: Section): string {
-  const mainLayers = s.layers.filter((l) => !l.onShortcut);
+  const gated = new Set(s.blocks.flatMap((b) => b.gate.map((l) => l.node.name)));
+  const mainLayers = s.layers.filter((l) => !l.onShortcut && !gated.has(l.node.name));
   const strided = mainLayers.filter((l) => {
     const n = l.node;
     return (n.op === 'Conv' || n.op === 'MaxPool' || n.op === 'AveragePool') && (n.attrs.stride[0] > 1 || n.attrs.stride[1] > 1);

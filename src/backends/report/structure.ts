@@ -13,7 +13,9 @@
  * 4. A block's type is the config's block kind (`Bottleneck`), `Block` without a config, or
  *    the op of a one-node block.
  * 5. Consecutive blocks with the same signature (layers and their attributes, shortcut,
- *    output shape, params, MACs) form a run; the reports collapse long runs.
+ *    gate, output shape, params, MACs) form a run; the reports collapse long runs.
+ * 6. A block's gating branch (squeeze-and-excitation, see blockAnatomy) is its `gate`,
+ *    apart from `body`; `scale` is the main-path Mul that applies it.
  */
 import type { Graph, Node, Shape } from '../../ir/types.js';
 import { analyze, type GraphStats, type LayerStat } from '../../passes/analyze.js';
@@ -39,6 +41,10 @@ export interface Block {
   /** Layers after the add (the final ReLU). */
   readonly tail: readonly Layer[];
   readonly shortcut: Shortcut;
+  /** The gating side branch (global pool -> ... -> sigmoid), empty when the block has none. */
+  readonly gate: readonly Layer[];
+  /** The main-path layer that applies the gate (a Mul, also in `body` or `tail`); undefined without a gate. */
+  readonly scale: Layer | undefined;
   readonly outputShape: Shape;
   readonly params: number;
   readonly macs: number;
@@ -149,6 +155,9 @@ export function describeModel(g: Graph, stats: GraphStats = analyze(g)): ModelSt
   return { name: g.name, input: shapeOf(g.inputs[0]!), stats, sections, config };
 }
 
+/** A node's name within its block (`layer1.0.se.fc1` -> `se.fc1`). */
+const local = (name: string): string => name.split('.').slice(2).join('.');
+
 function stageBlocks(stage: string, layers: readonly Layer[], blockKind: string, shapeOf: (v: string) => Shape): Block[] {
   const byIndex = new Map<string, Layer[]>();
   for (const l of layers) {
@@ -175,6 +184,7 @@ function stageBlocks(stage: string, layers: readonly Layer[], blockKind: string,
       ...all.map((l) => `${l.node.module.split('.').slice(2).join('.')}:${l.node.op}:${kernelSpec(l.node)}:${layerLabel(l.node, l.stat.outputShape)}:${l.onShortcut ? 's' : 'm'}`),
       anatomy.shortcut.kind,
       anatomy.shortcut.detail,
+      ...(anatomy.gate ? [`gate:${anatomy.gate.nodes.map((n) => local(n.name)).join(',')}>${local(anatomy.gate.scale.name)}`] : []),
       outputShape.join(','),
       params,
       macs,
@@ -187,6 +197,8 @@ function stageBlocks(stage: string, layers: readonly Layer[], blockKind: string,
       merge: anatomy.merge ? byName.get(anatomy.merge.name) : undefined,
       tail: pick(anatomy.tail),
       shortcut: anatomy.shortcut,
+      gate: anatomy.gate ? pick(anatomy.gate.nodes) : [],
+      scale: anatomy.gate ? byName.get(anatomy.gate.scale.name) : undefined,
       outputShape,
       params,
       macs,
