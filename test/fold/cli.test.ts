@@ -1,6 +1,6 @@
 /** The command line around folding: --no-fold-bn, --randomize-bn, --check, --trace-passes, --print-after. */
 import { describe, expect, test } from 'vitest';
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main, commandHelp } from '../../src/cli/main.js';
@@ -17,6 +17,19 @@ async function cli(args: string[]): Promise<{ code: number; out: string; err: st
 }
 
 describe('netforge compile and BatchNorm folding', () => {
+  test('a BatchNorm that cannot be folded is reported without --trace-passes (and not with -q)', async () => {
+    const model = join(dir, 'preact.ts');
+    writeFileSync(
+      model,
+      `import { batchNorm2d, conv2d, defineModel, relu } from 'netforge';\n\nexport default defineModel({\n  name: 'preact',\n  input: [3, 8, 8],\n  build: (x) => batchNorm2d(relu(batchNorm2d(conv2d(x, { name: 'c1', outChannels: 4, kernel: 3 }), { name: 'bn1' })), { name: 'bn_pre' }),\n});\n`,
+    );
+    const r = await cli(['compile', model, '-o', join(dir, 'preact.onnx')]);
+    expect(r.code).toBe(0);
+    expect(r.err).toContain('note: 1 BatchNormalization layer not folded (the model still runs them):\n  kept bn_pre: its input comes from Relu relu, not a Conv');
+    const q = await cli(['compile', model, '-o', join(dir, 'preact.onnx'), '-q']);
+    expect(q.err).toBe('');
+  });
+
   test('folds by default; --no-fold-bn keeps BatchNormalization', async () => {
     const folded = join(dir, 'folded.onnx');
     const kept = join(dir, 'kept.onnx');

@@ -99,6 +99,7 @@ export const compileCommand: Command = {
     if (get.bool(p, 'print-ir')) io.out(printGraph(c.graph));
     printTrace(c.trace, p, io);
     if (get.bool(p, 'quiet')) return 0;
+    printKeptBatchNorms(c.trace, io);
     const s = c.source;
     const f = c.stats;
     const ops = Object.entries(f.ops).map(([k, v]) => `${k} ${v}`).join(', ');
@@ -116,6 +117,15 @@ export const compileCommand: Command = {
     return 0;
   },
 };
+
+/** BatchNorms the fold pass left alone, and why (the same lines --trace-passes shows), as notes on stderr. */
+function printKeptBatchNorms(trace: readonly PassTrace[], io: CliIO): void {
+  const kept = trace.filter((t) => t.pass === 'fold-batchnorm').flatMap((t) => t.notes.filter((n) => n.startsWith('kept ')));
+  if (kept.length === 0) return;
+  io.err(`note: ${kept.length} BatchNormalization layer${kept.length === 1 ? '' : 's'} not folded (the model still runs them):`);
+  for (const k of kept.slice(0, 8)) io.err(`  ${k}`);
+  if (kept.length > 8) io.err(`  ... and ${kept.length - 8} more (--trace-passes lists them all)`);
+}
 
 function printTrace(trace: readonly PassTrace[], p: Parsed, io: CliIO): void {
   if (!get.bool(p, 'trace-passes')) return;
