@@ -4,6 +4,12 @@
  * blocks, and a plain list of layers (stem, head). Each is a Figure in local coordinates
  * with a flow line entering at the top and leaving at the bottom at x = FLOW_X, so
  * figures stacked without gaps form one continuous path.
+ *
+ * A block with a gating branch (squeeze-and-excitation) gets a gate lane between its main
+ * path and its shortcut lane: the branch forks off the main path below the tensor it pools,
+ * runs down the lane as smaller boxes (`g.nf-gate`), and joins the main path at a ⊗ (the
+ * Mul, `circle.nf-mul`), as the shortcut joins at the ⊕. The gate is styled with presentation
+ * attributes, so DIAGRAM_CSS (and so every drawing without a gate) is unchanged.
  */
 import { layerLabel } from './format.js';
 import { IMPLIED_OPS, notableLayers, type Block, type Layer } from './structure.js';
@@ -25,6 +31,36 @@ export const PLAIN_COL_W = PAD + BOX_W + PAD;
 /** Where the flow line runs, from a column's left edge. */
 export const FLOW_X = PAD + BOX_W / 2;
 const LANE_X = PAD + BOX_W + LANE_W / 2;
+/** The gate lane: its boxes' width, their left edge, and the extra column width it takes. */
+const GATE_W = 100;
+const GATE_X = FLOW_X + 20;
+const GATE_CX = GATE_X + GATE_W / 2;
+const GATE_EXTRA = 64;
+/** Width of a column holding blocks, one of them gated (boxes + gate lane + shortcut lane). */
+export const GATED_COL_W = STAGE_COL_W + GATE_EXTRA;
+const GATE_COLOR = '#1b7c83';
+
+/** The column width a stage's blocks need. */
+export function stageColumnWidth(blocks: readonly Block[]): number {
+  return blocks.some((b) => b.gate.length > 0) ? GATED_COL_W : STAGE_COL_W;
+}
+
+interface Geometry {
+  /** Left edge and width of the boxes, and the x of the flow line through them. */
+  readonly x: number;
+  readonly w: number;
+  readonly cx: number;
+}
+const MAIN: Geometry = { x: PAD, w: BOX_W, cx: FLOW_X };
+const GATE: Geometry = { x: GATE_X, w: GATE_W, cx: GATE_CX };
+
+/** How a flow's lines and arrowheads are drawn: the CSS classes, or the gate's own colour. */
+interface Look {
+  readonly line: Readonly<Record<string, string | number>>;
+  readonly head: Readonly<Record<string, string | number>>;
+}
+const FLOW: Look = { line: { class: 'nf-flow' }, head: { class: 'nf-head' } };
+const GATE_LOOK: Look = { line: { class: 'nf-gate-flow', stroke: GATE_COLOR, 'stroke-width': 1.2, fill: 'none' }, head: { class: 'nf-gate-head', fill: GATE_COLOR } };
 
 function boxClass(op: string): string {
   if (op === 'Conv') return 'nf-box nf-conv';
@@ -38,34 +74,107 @@ interface Column {
   y: number;
 }
 
-/** A vertical arrow from the current y down to `to`. */
-function flowTo(c: Column, to: number): void {
-  c.parts.push(line(FLOW_X, c.y, FLOW_X, to - 1, { class: 'nf-flow' }), arrowHead(FLOW_X, to, 'down', { class: 'nf-head' }));
+/** A vertical arrow from the current y down to `to` (on the main flow line, or at `x`). */
+function flowTo(c: Column, to: number, x = FLOW_X, look: Look = FLOW): void {
+  c.parts.push(line(x, c.y, x, to - 1, look.line), arrowHead(x, to, 'down', look.head));
   c.y = to;
 }
 
-function boxes(c: Column, layers: readonly Layer[], stacked: boolean): void {
+function boxes(c: Column, layers: readonly Layer[], stacked: boolean, geo: Geometry = MAIN, look: Look = FLOW): void {
   layers.forEach((l, i) => {
-    if (i > 0) flowTo(c, c.y + VGAP);
+    if (i > 0) flowTo(c, c.y + VGAP, geo.cx, look);
     // a long label (`3x3 conv, 512, g32, /2`) gets a smaller font before it gets cut
     const full = layerLabel(l.node, l.stat.outputShape);
-    const tight = textWidth(full, LABEL_FONT) > BOX_W - 8;
-    const label = fitText(full, BOX_W - 8, tight ? TIGHT_FONT : LABEL_FONT);
+    const tight = textWidth(full, LABEL_FONT) > geo.w - 8;
+    const label = fitText(full, geo.w - 8, tight ? TIGHT_FONT : LABEL_FONT);
     const cls = boxClass(l.node.op);
     if (stacked) {
-      c.parts.push(rect(PAD + 6, c.y + 6, BOX_W, BOX_H, { rx: 3, class: `${cls} nf-stack` }), rect(PAD + 3, c.y + 3, BOX_W, BOX_H, { rx: 3, class: `${cls} nf-stack` }));
+      c.parts.push(rect(geo.x + 6, c.y + 6, geo.w, BOX_H, { rx: 3, class: `${cls} nf-stack` }), rect(geo.x + 3, c.y + 3, geo.w, BOX_H, { rx: 3, class: `${cls} nf-stack` }));
     }
     c.parts.push(
       el(
         'g',
         { class: 'nf-layer', 'data-node': l.node.name },
         `<title>${esc(`${l.node.name}: ${l.node.op} -> [${l.stat.outputShape.join(', ')}]`)}</title>` +
-          rect(PAD, c.y, BOX_W, BOX_H, { rx: 3, class: cls }) +
-          text(FLOW_X, c.y + BOX_H / 2 + 3.5, label, { class: tight ? 'nf-label nf-label-tight' : 'nf-label', 'text-anchor': 'middle' }),
+          rect(geo.x, c.y, geo.w, BOX_H, { rx: 3, class: cls }) +
+          text(geo.cx, c.y + BOX_H / 2 + 3.5, label, { class: tight ? 'nf-label nf-label-tight' : 'nf-label', 'text-anchor': 'middle' }),
       ),
     );
     c.y += BOX_H;
   });
+}
+
+const shown = (ls: readonly Layer[]): Layer[] => ls.filter((l) => !IMPLIED_OPS.has(l.node.op));
+
+/**
+ * The part of a main path (`seq`, body or tail) holding the gate's Mul: the layers up to the
+ * pooled tensor, the fork, the gate in its lane beside any main-path layers between fork
+ * and Mul, the ⊗, then the rest.
+ */
+function gatedPath(c: Column, b: Block, seq: readonly Layer[], scale: Layer, stacked: boolean): void {
+  const source = b.gate[0]!.node.inputs[0]!;
+  const si = seq.indexOf(scale);
+  const srcIdx = seq.findIndex((l) => l.node.outputs.includes(source));
+  const pre = shown(seq.slice(0, srcIdx + 1));
+  const mid = shown(seq.slice(srcIdx + 1, si));
+  const post = shown(seq.slice(si + 1));
+  if (pre.length > 0) {
+    flowTo(c, c.y + 14);
+    boxes(c, pre, stacked);
+  }
+  const forkY = c.y + VGAP;
+  // the gate, in its own lane
+  const g: Column = { parts: [], y: forkY };
+  g.parts.push(line(FLOW_X, forkY, GATE_CX, forkY, GATE_LOOK.line));
+  const gateBoxes = shown(b.gate);
+  if (gateBoxes.length > 0) {
+    flowTo(g, g.y + VGAP, GATE_CX, GATE_LOOK);
+    boxes(g, gateBoxes, stacked, GATE, GATE_LOOK);
+  }
+  // main-path layers beside the gate
+  c.y = forkY;
+  if (mid.length > 0) {
+    flowTo(c, c.y + VGAP);
+    boxes(c, mid, stacked);
+  }
+  const mulY = Math.max(c.y, g.y) + VGAP + R + 4;
+  g.parts.push(
+    polyline(
+      [
+        [GATE_CX, g.y],
+        [GATE_CX, mulY],
+        [FLOW_X + R + 7, mulY],
+      ],
+      GATE_LOOK.line,
+    ),
+    arrowHead(FLOW_X + R, mulY, 'left', GATE_LOOK.head),
+  );
+  // the gate's implied last step (the sigmoid), written on its way back
+  const lastShown = gateBoxes[gateBoxes.length - 1];
+  const after = lastShown ? b.gate.slice(b.gate.indexOf(lastShown) + 1) : b.gate;
+  const note = after.filter((l) => l.node.op !== 'Relu' && l.node.op !== 'Identity' && l.node.op !== 'Cast').map((l) => l.node.op.toLowerCase());
+  if (note.length > 0) {
+    const s = fitText(note.join(' + '), GATE_CX - FLOW_X - R - 12, SMALL_FONT);
+    g.parts.push(text((FLOW_X + R + 4 + GATE_CX) / 2, mulY - 4, s, { class: 'nf-small nf-gate-note', 'text-anchor': 'middle', style: `fill:${GATE_COLOR}` }));
+  }
+  c.parts.push(el('g', { class: 'nf-gate', 'data-gate': b.gate.map((l) => l.node.name).join(' ') }, g.parts.join('')));
+  flowTo(c, mulY - R);
+  const d = R * 0.55;
+  c.parts.push(
+    el(
+      'g',
+      { class: 'nf-scale', 'data-node': scale.node.name },
+      `<title>${esc(`${scale.node.name}: ${scale.node.op} -> [${scale.stat.outputShape.join(', ')}]`)}</title>` +
+        el('circle', { cx: FLOW_X, cy: mulY, r: R, class: 'nf-add nf-mul' }) +
+        line(FLOW_X - d, mulY - d, FLOW_X + d, mulY + d, { class: 'nf-plus' }) +
+        line(FLOW_X - d, mulY + d, FLOW_X + d, mulY - d, { class: 'nf-plus' }),
+    ),
+  );
+  c.y = mulY + R;
+  if (post.length > 0) {
+    flowTo(c, c.y + VGAP);
+    boxes(c, post, stacked);
+  }
 }
 
 /** The lines of a shortcut's label: kind, then its layers split for the narrow lane. */
@@ -81,14 +190,14 @@ export function shortcutLabelLines(b: Block): string[] {
   return lines.map((l) => fitText(l, LANE_W - 8, SMALL_FONT));
 }
 
-function shortcut(c: Column, b: Block, forkY: number, addY: number): void {
+function shortcut(c: Column, b: Block, forkY: number, addY: number, laneX = LANE_X): void {
   const kind = b.shortcut.kind;
   c.parts.push(
     polyline(
       [
         [FLOW_X, forkY],
-        [LANE_X, forkY],
-        [LANE_X, addY],
+        [laneX, forkY],
+        [laneX, addY],
         [FLOW_X + R + 7, addY],
       ],
       { class: `nf-sc nf-sc-${kind}` },
@@ -105,8 +214,8 @@ function shortcut(c: Column, b: Block, forkY: number, addY: number): void {
     el(
       'g',
       { class: `nf-sc-label nf-sc-${kind}`, 'data-shortcut': kind },
-      rect(LANE_X - w / 2, top, w, h, { rx: 3, class: 'nf-sc-box' }) +
-        lines.map((l, i) => text(LANE_X, top + 11 + i * 11, l, { class: 'nf-small', 'text-anchor': 'middle' })).join(''),
+      rect(laneX - w / 2, top, w, h, { rx: 3, class: 'nf-sc-box' }) +
+        lines.map((l, i) => text(laneX, top + 11 + i * 11, l, { class: 'nf-small', 'text-anchor': 'middle' })).join(''),
     ),
   );
 }
@@ -135,15 +244,20 @@ export function blockFigure(b: Block, o: BlockFigureOptions = {}): Figure {
   if (o.hint !== undefined) c.parts.push(text(PAD + BOX_W + 10, pillY + pillH / 2 + 3.5, o.hint, { class: 'nf-small nf-hint' }));
   c.y = pillY + pillH;
   const forkY = c.y + 6;
-  const body = notableLayers(b.body);
-  if (body.length > 0) {
-    flowTo(c, c.y + 14);
-    boxes(c, body, run !== undefined);
+  const scale = b.gate.length > 0 ? b.scale : undefined;
+  const gatedTail = scale !== undefined && b.tail.includes(scale);
+  if (scale !== undefined && !gatedTail) gatedPath(c, b, b.body, scale, run !== undefined);
+  else {
+    const body = notableLayers(b.body);
+    if (body.length > 0) {
+      flowTo(c, c.y + 14);
+      boxes(c, body, run !== undefined);
+    }
   }
   if (b.merge !== undefined) {
     const addY = c.y + VGAP + R;
     flowTo(c, addY - R);
-    shortcut(c, b, forkY, addY);
+    shortcut(c, b, forkY, addY, scale !== undefined ? LANE_X + GATE_EXTRA : LANE_X);
     c.parts.push(
       el('circle', { cx: FLOW_X, cy: addY, r: R, class: 'nf-add' }),
       line(FLOW_X - 4, addY, FLOW_X + 4, addY, { class: 'nf-plus' }),
@@ -151,14 +265,17 @@ export function blockFigure(b: Block, o: BlockFigureOptions = {}): Figure {
     );
     c.y = addY + R;
   }
-  const tail = b.tail.filter((l) => !IMPLIED_OPS.has(l.node.op));
-  if (tail.length > 0) {
-    flowTo(c, c.y + VGAP);
-    boxes(c, tail, run !== undefined);
+  if (scale !== undefined && gatedTail) gatedPath(c, b, b.tail, scale, run !== undefined);
+  else {
+    const tail = b.tail.filter((l) => !IMPLIED_OPS.has(l.node.op));
+    if (tail.length > 0) {
+      flowTo(c, c.y + VGAP);
+      boxes(c, tail, run !== undefined);
+    }
   }
   const h = c.y + 6;
   c.parts.push(line(FLOW_X, c.y, FLOW_X, h, { class: 'nf-flow' }));
-  return { w: STAGE_COL_W, h, body: c.parts.join('') };
+  return { w: scale !== undefined ? GATED_COL_W : STAGE_COL_W, h, body: c.parts.join('') };
 }
 
 /** The open state of a collapsed run in the HTML report: its header pill only. */
