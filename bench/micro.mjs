@@ -2,7 +2,7 @@
  * Micro-benchmarks behind the choices in BENCHMARKS.md ("what moved each number"), each
  * pair of contenders interleaved (A B B A ...) and reported as medians:
  *
- *   node bench/micro.mjs [--runs 9] [--only sampler,imports,build,write,fold]
+ *   node bench/micro.mjs [--runs 9] [--only sampler,imports,build,write,fold,foldcost]
  *
  * - sampler: the Ziggurat normal sampler (src/ir/random.ts) vs Box-Muller, same generator
  * - imports: fresh-process import of onnx-proto (the generated protobuf classes) vs the
@@ -10,6 +10,9 @@
  * - build: building resnet50's IR in a fresh process (source locations for every node)
  * - write: 100 MB in ~1,100 chunks: one write per chunk vs writev batches; fsync's cost
  * - fold: scaling 25.5M floats into a new array vs in place (the fold-batchnorm proposal)
+ * - foldcost: what BatchNorm folding adds to compiling resnet152 (the "under 10%" target):
+ *   compile() with and without it, compile() + writeOnnx(), and the whole `netforge compile`
+ *   process with and without --no-fold-bn
  * Needs dist/ (npm run build).
  */
 import { spawnSync } from 'node:child_process';
@@ -159,6 +162,34 @@ if (want('fold')) {
   };
   const [a, b] = await pair('into a new array', fresh, 'in place', inPlace);
   report('fold', '25.5M floats (resnet50) times a per-channel factor', a, b);
+}
+
+if (want('foldcost')) {
+  const { compile } = await import('../dist/compile.js');
+  const { writeOnnx } = await import('../dist/backends/onnx/serialize.js');
+  const { ZOO } = await import('../dist/zoo/index.js');
+  const def = ZOO.get('resnet152');
+  const dir = mkdtempSync(join(tmpdir(), 'nf-foldcost-'));
+  const out = join(dir, 'r152.onnx');
+  const timed = (fold, write) => () => {
+    const t = performance.now();
+    const c = compile(def, { foldBatchNorm: fold });
+    if (write) writeOnnx(out, c.graph);
+    return performance.now() - t;
+  };
+  const [a, b] = await pair('folded', timed(true, false), 'not folded', timed(false, false));
+  report('foldcost', 'resnet152 compile() in process', a, b);
+  const [c, d] = await pair('folded', timed(true, true), 'not folded', timed(false, true));
+  report('foldcost', 'resnet152 compile() + writeOnnx()', c, d);
+  const proc = (extra) => () => {
+    const t = performance.now();
+    const r = spawnSync(process.execPath, [join(ROOT, 'bin/netforge.js'), 'compile', 'resnet152', '-o', out, '-q', ...extra]);
+    if (r.status !== 0) throw new Error(String(r.stderr));
+    return performance.now() - t;
+  };
+  const [e, f] = await pair('folded', proc([]), 'not folded', proc(['--no-fold-bn']));
+  report('foldcost', 'resnet152 whole `netforge compile` process', e, f);
+  rmSync(dir, { recursive: true, force: true });
 }
 
 const load1 = loadavg();
