@@ -3,9 +3,24 @@ import { ZOO } from '../../zoo/index.js';
 import { buildModel } from '../../dsl/model.js';
 import { inferShapes } from '../../passes/inferShapes.js';
 import { allBlocks, describeModel } from './structure.js';
-import { PLAIN_COL_W, STAGE_COL_W, blockFigure, layersFigure, runHeaderFigure, shortcutLabelLines } from './blockFigure.js';
+import { GATED_COL_W, PLAIN_COL_W, STAGE_COL_W, blockFigure, layersFigure, runHeaderFigure, shortcutLabelLines, stageColumnWidth } from './blockFigure.js';
 import type { Figure } from './svg.js';
+import { buildGraph, scope, type Tensor } from '../../dsl/builder.js';
+import { block as defineBlock } from '../../dsl/block.js';
+import { bottleneckBody } from '../../dsl/blocks.js';
+import { adaptiveAvgPool2d, add, conv2d, mul, relu, sigmoid } from '../../dsl/layers.js';
+import { resnet } from '../../dsl/resnet.js';
 
+/** A small SE-ResNet (Hu et al. 2018) built as examples/se-resnet50.ts does; `excite` maps the pooled [N, C, 1, 1] tensor to the gate's logits. */
+function seNet(layers: readonly number[] = [2, 2], excite: (s: Tensor, c: number) => Tensor = (s, c) => conv2d(relu(conv2d(s, { name: 'fc1', outChannels: c / 4, kernel: 1 })), { name: 'fc2', outChannels: c, kernel: 1 })) {
+  const seBlock = defineBlock('SEBottleneck', { expansion: 4 }, (x, a) => {
+    const y = bottleneckBody(x, a);
+    const s = scope('se', () => mul(y, sigmoid(excite(adaptiveAvgPool2d(y, { name: 'pool' }), a.planes * 4))));
+    return relu(add(s, a.downsample ? a.downsample(x) : x));
+  });
+  const g = buildGraph({ name: 'se', input: [3, 64, 64] }, (x) => resnet(x, { block: seBlock, layers, widths: layers.map((_, i) => 8 << i), numClasses: 5 }));
+  return describeModel(inferShapes(g));
+}
 const structure = (name: string) => describeModel(inferShapes(buildModel(ZOO.get(name)!)));
 const r18 = structure('resnet18');
 const r152 = structure('resnet152');
@@ -66,5 +81,44 @@ describe('block figures', () => {
     expect(head.w).toBe(PLAIN_COL_W);
     expect(labels(head)).toEqual(['global avg pool', 'fc 1000']);
     inside(head);
+  });
+});
+
+describe('gated block figures', () => {
+  const se = seNet([1, 3]);
+  /** The y of the circle whose class is exactly `cls`. */
+  const cy = (f: Figure, cls: string): number => Number(f.body.match(new RegExp(`<circle cx="[\\d.]+" cy="([\\d.]+)" r="[\\d.]+" class="${cls}"`))![1]);
+  test('the gate is a side lane of its own boxes, joining the main path at a ⊗ above the ⊕', () => {
+    const b = block(se, 'layer2.0');
+    const f = blockFigure(b);
+    expect(f.w).toBe(GATED_COL_W);
+    const gate = f.body.match(/<g class="nf-gate" data-gate="([^"]+)">(.*?)<\/g><g class="nf-scale"/)!;
+    expect(gate[1]).toBe('layer2.0.se.pool layer2.0.se.fc1 layer2.0.se.relu layer2.0.se.fc2 layer2.0.se.sigmoid');
+    expect(labels({ ...f, body: gate[2]! })).toEqual(['global avg pool', '1x1 conv, 16', '1x1 conv, 64']);
+    expect(gate[2]).toContain('>sigmoid<');
+    // the main path keeps its convs only, and no Mul box
+    expect(labels(f)).toEqual(['1x1 conv, 16', '3x3 conv, 16, /2', '1x1 conv, 64', 'global avg pool', '1x1 conv, 16', '1x1 conv, 64']);
+    expect(f.body).not.toContain('>Mul<');
+    expect(f.body.match(/class="nf-add nf-mul"/g)).toHaveLength(1);
+    expect(cy(f, 'nf-add nf-mul')).toBeLessThan(cy(f, 'nf-add'));
+    expect(f.body).toContain('data-shortcut="projection"');
+    inside(f);
+  });
+  test('gate boxes sit right of the main flow line and left of the shortcut lane', () => {
+    const f = blockFigure(block(se, 'layer2.1'), { run: { last: block(se, 'layer2.2'), count: 2 } });
+    const gate = f.body.match(/<g class="nf-gate"[^>]*>(.*?)<\/g><g class="nf-scale"/)![1]!;
+    const lane = Number(f.body.match(/<path d="M[\d.]+ [\d.]+ L([\d.]+) [\d.]+ L[\d.]+ [\d.]+ L[\d.]+ [\d.]+" fill="none" class="nf-sc /)![1]);
+    for (const r of gate.matchAll(/<rect x="([\d.]+)" y="[\d.]+" width="([\d.]+)"/g)) {
+      const [x, w] = [Number(r[1]), Number(r[2])];
+      expect(x).toBeGreaterThan(PLAIN_COL_W / 2);
+      expect(x + w).toBeLessThan(lane - 4);
+    }
+    expect(gate.match(/nf-stack/g)!.length).toBe(2 * 3); // a collapsed run stacks the gate boxes too
+    inside(f);
+  });
+  test('column widths: a stage with a gated block gets the gate lane', () => {
+    expect(stageColumnWidth(se.sections[1]!.blocks)).toBe(GATED_COL_W);
+    expect(stageColumnWidth(r18.sections[1]!.blocks)).toBe(STAGE_COL_W);
+    expect(blockFigure(block(r18, 'layer2.0')).body).not.toContain('nf-gate');
   });
 });

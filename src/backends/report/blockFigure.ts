@@ -123,6 +123,7 @@ function gatedPath(c: Column, b: Block, seq: readonly Layer[], scale: Layer, sta
     boxes(c, pre, stacked);
   }
   const forkY = c.y + VGAP;
+  c.parts.push(line(FLOW_X, c.y, FLOW_X, forkY, { class: 'nf-flow' }));
   // the gate, in its own lane
   const g: Column = { parts: [], y: forkY };
   g.parts.push(line(FLOW_X, forkY, GATE_CX, forkY, GATE_LOOK.line));
@@ -157,8 +158,8 @@ function gatedPath(c: Column, b: Block, seq: readonly Layer[], scale: Layer, sta
     const s = fitText(note.join(' + '), GATE_CX - FLOW_X - R - 12, SMALL_FONT);
     g.parts.push(text((FLOW_X + R + 4 + GATE_CX) / 2, mulY - 4, s, { class: 'nf-small nf-gate-note', 'text-anchor': 'middle', style: `fill:${GATE_COLOR}` }));
   }
-  c.parts.push(el('g', { class: 'nf-gate', 'data-gate': b.gate.map((l) => l.node.name).join(' ') }, g.parts.join('')));
   flowTo(c, mulY - R);
+  c.parts.push(el('g', { class: 'nf-gate', 'data-gate': b.gate.map((l) => l.node.name).join(' ') }, g.parts.join('')));
   const d = R * 0.55;
   c.parts.push(
     el(

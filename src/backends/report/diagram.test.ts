@@ -4,11 +4,27 @@ import { buildModel, expectationsFor } from '../../dsl/model.js';
 import { inferShapes } from '../../passes/inferShapes.js';
 import { describeModel } from './structure.js';
 import { diagramHtml, diagramSvg } from './diagram.js';
+import { buildGraph, scope, type Tensor } from '../../dsl/builder.js';
+import { block } from '../../dsl/block.js';
+import { bottleneckBody } from '../../dsl/blocks.js';
+import { adaptiveAvgPool2d, add, conv2d, mul, relu, sigmoid } from '../../dsl/layers.js';
+import { resnet } from '../../dsl/resnet.js';
+import { GATED_COL_W, STAGE_COL_W } from './blockFigure.js';
 
 const model = (name: string) => {
   const def = ZOO.get(name)!;
   return { m: describeModel(inferShapes(buildModel(def))), e: expectationsFor(def, {}) };
 };
+/** A small SE-ResNet (Hu et al. 2018) built as examples/se-resnet50.ts does; `excite` maps the pooled [N, C, 1, 1] tensor to the gate's logits. */
+function seNet(layers: readonly number[] = [2, 2], excite: (s: Tensor, c: number) => Tensor = (s, c) => conv2d(relu(conv2d(s, { name: 'fc1', outChannels: c / 4, kernel: 1 })), { name: 'fc2', outChannels: c, kernel: 1 })) {
+  const seBlock = block('SEBottleneck', { expansion: 4 }, (x, a) => {
+    const y = bottleneckBody(x, a);
+    const s = scope('se', () => mul(y, sigmoid(excite(adaptiveAvgPool2d(y, { name: 'pool' }), a.planes * 4))));
+    return relu(add(s, a.downsample ? a.downsample(x) : x));
+  });
+  const g = buildGraph({ name: 'se', input: [3, 64, 64] }, (x) => resnet(x, { block: seBlock, layers, widths: layers.map((_, i) => 8 << i), numClasses: 5 }));
+  return describeModel(inferShapes(g));
+}
 const count = (s: string, re: RegExp): number => (s.match(re) ?? []).length;
 
 describe('standalone SVG', () => {
@@ -58,5 +74,29 @@ describe('collapsing', () => {
     expect(count(html, /<details class="block-group"/g)).toBe(2);
     expect(html).not.toMatch(/<details[^>]* open/);
     expect(count(html, /class="nf-col" data-section=/g)).toBe(6);
+  });
+});
+
+describe('gating branches', () => {
+  const se = seNet([2, 4]);
+  /** Widths of the stages' rail boxes (each its column less 2 x 18 of inset). */
+  const widths = (svg: string): number[] => [...svg.matchAll(/class="nf-rail-box" data-section="layer\d"><rect x="[\d.]+" y="0" width="([\d.]+)"/g)].map((x) => Number(x[1]));
+  test('SE: every drawn block or run has its gate lane and ⊗; stages are widened for it', () => {
+    const svg = diagramSvg(se);
+    // layer1: 2 blocks; layer2: layer2.0 + a run of 3
+    expect(count(svg, /class="block" data-path=/g) + count(svg, /class="block-group"/g)).toBe(4);
+    expect(count(svg, /<g class="nf-gate" data-gate=/g)).toBe(4);
+    expect(count(svg, /class="nf-add nf-mul"/g)).toBe(4);
+    expect(svg).not.toContain('>Mul<');
+    expect(widths(svg)).toEqual([GATED_COL_W - 36, GATED_COL_W - 36]);
+    const html = diagramHtml(se, { collapseAt: Infinity });
+    expect(count(html, /<g class="nf-gate" data-gate=/g)).toBe(6);
+    expect(html).toContain(`data-section="layer2" style="width:${GATED_COL_W}px"`);
+  });
+  test('resnet50: no gate anywhere, columns as before', () => {
+    const { m } = model('resnet50');
+    const svg = diagramSvg(m);
+    expect(svg).not.toMatch(/nf-gate|nf-mul/);
+    expect(widths(svg)).toEqual([STAGE_COL_W - 36, STAGE_COL_W - 36, STAGE_COL_W - 36, STAGE_COL_W - 36]);
   });
 });

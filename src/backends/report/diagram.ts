@@ -1,7 +1,9 @@
 /**
  * The architecture diagram: a header (main-path depth and the counts it verified), a rail
  * stem -> stages -> head with each section's output shape on the edges, and below each
- * rail box a column with the section's blocks (main path as boxes, shortcut as a side edge).
+ * rail box a column with the section's blocks (main path as boxes, shortcut as a side edge,
+ * a gating branch such as squeeze-and-excitation as a side lane joining at a ⊗; a stage
+ * with a gated block gets a wider column).
  * Runs of identical blocks are collapsed into one drawing on a stack.
  *
  * Two renderings share every piece: `diagramSvg` (one standalone SVG document) and
@@ -10,7 +12,7 @@
  */
 import type { Expectations } from '../../passes/verifyStructure.js';
 import { chw, int, si } from './format.js';
-import { FLOW_X, PLAIN_COL_W, STAGE_COL_W, blockFigure, layersFigure, runHeaderFigure } from './blockFigure.js';
+import { FLOW_X, PLAIN_COL_W, blockFigure, layersFigure, runHeaderFigure, stageColumnWidth } from './blockFigure.js';
 import { blockRuns, type Block, type ModelStructure, type Section } from './structure.js';
 import { arrowHead, el, esc, fitText, line, num, rect, text, translate, type Figure } from './svg.js';
 import { verdictFor, verdicts, type Verdict } from './verified.js';
@@ -81,7 +83,7 @@ interface ColumnPlan {
 function plan(m: ModelStructure, collapseAt: number): { readonly columns: ColumnPlan[]; readonly width: number } {
   let x = MARGIN;
   const columns = m.sections.map((section) => {
-    const width = section.kind === 'stage' ? STAGE_COL_W : PLAIN_COL_W;
+    const width = section.kind === 'stage' ? stageColumnWidth(section.blocks) : PLAIN_COL_W;
     const items: Item[] = [];
     for (const run of blockRuns(section.blocks)) {
       if (run.blocks.length >= collapseAt) items.push({ kind: 'run', blocks: run.blocks });

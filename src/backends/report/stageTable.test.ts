@@ -1,14 +1,27 @@
 import { describe, expect, test } from 'vitest';
 import { ZOO } from '../../zoo/index.js';
 import { buildModel, type ModelOptions } from '../../dsl/model.js';
-import { buildGraph } from '../../dsl/builder.js';
+import { buildGraph, scope, type Tensor } from '../../dsl/builder.js';
 import { resnet } from '../../dsl/resnet.js';
-import { bottleneck } from '../../dsl/blocks.js';
+import { block } from '../../dsl/block.js';
+import { bottleneck, bottleneckBody } from '../../dsl/blocks.js';
+import { adaptiveAvgPool2d, add, conv2d, mul, relu, sigmoid } from '../../dsl/layers.js';
 import { inferShapes } from '../../passes/inferShapes.js';
 import { describeModel } from './structure.js';
 import { stageRows, stageTableHtml } from './stageTable.js';
 
 const zoo = (name: string, o: ModelOptions = {}) => describeModel(inferShapes(buildModel(ZOO.get(name)!, o)));
+
+/** A small SE-ResNet (Hu et al. 2018) built as examples/se-resnet50.ts does; `excite` maps the pooled [N, C, 1, 1] tensor to the gate's logits. */
+function seNet(layers: readonly number[] = [2, 2], excite: (s: Tensor, c: number) => Tensor = (s, c) => conv2d(relu(conv2d(s, { name: 'fc1', outChannels: c / 4, kernel: 1 })), { name: 'fc2', outChannels: c, kernel: 1 })) {
+  const seBlock = block('SEBottleneck', { expansion: 4 }, (x, a) => {
+    const y = bottleneckBody(x, a);
+    const s = scope('se', () => mul(y, sigmoid(excite(adaptiveAvgPool2d(y, { name: 'pool' }), a.planes * 4))));
+    return relu(add(s, a.downsample ? a.downsample(x) : x));
+  });
+  const g = buildGraph({ name: 'se', input: [3, 64, 64] }, (x) => resnet(x, { block: seBlock, layers, widths: layers.map((_, i) => 8 << i), numClasses: 5 }));
+  return describeModel(inferShapes(g));
+}
 
 describe('stage table (He et al. 2015, Table 1 style)', () => {
   test('resnet50', () => {
@@ -58,5 +71,26 @@ describe('stage table (He et al. 2015, Table 1 style)', () => {
     expect(html).toContain('<code>[3x3, 64; 3x3, 64] x 2</code>');
     expect(html).toContain('<tr data-section="layer4">');
     expect(html).toMatch(/<tfoot>.*main-path depth 18 \(17 conv \+ 1 fc\)/);
+  });
+});
+
+describe('stage table: gating branches (Hu et al. 2018, Table 1 style)', () => {
+  test('SE: the main path as before, then the gate\'s fc widths', () => {
+    const rows = stageRows(seNet());
+    expect(rows.map((r) => r.spec)).toEqual([
+      ['7x7, 64, stride 2', '3x3 max pool, stride 2'],
+      ['[1x1, 8; 3x3, 8; 1x1, 32; SE fc [8, 32]] x 2'],
+      ['[1x1, 16; 3x3, 16; 1x1, 64; SE fc [16, 64]] x 2'],
+      ['global average pool', '5-d fc'],
+    ]);
+    expect(rows[2]!.downsampling).toBe('/2 at layer2.0.conv2');
+    expect(rows[2]!.shortcuts).toBe('projection (1x1 conv, 64, /2) ×1, identity ×1');
+    expect(stageTableHtml(seNet())).toContain('<code>[1x1, 8; 3x3, 8; 1x1, 32; SE fc [8, 32]] x 2</code>');
+  });
+  test('a gate with a wider conv writes it as a conv; one without weights is just SE', () => {
+    const wide = stageRows(seNet([1], (s, c) => conv2d(s, { name: 'fc', outChannels: c, kernel: 3, padding: 1 })));
+    expect(wide[1]!.spec).toEqual(['[1x1, 8; 3x3, 8; 1x1, 32; SE [3x3, 32]] x 1']);
+    const bare = stageRows(seNet([1], (s) => s));
+    expect(bare[1]!.spec).toEqual(['[1x1, 8; 3x3, 8; 1x1, 32; SE] x 1']);
   });
 });

@@ -2,12 +2,25 @@ import { describe, expect, test } from 'vitest';
 import { ZOO } from '../../zoo/index.js';
 import { buildModel, type ModelOptions } from '../../dsl/model.js';
 import { buildGraph, scope, setMeta, type Tensor } from '../../dsl/builder.js';
-import { add, conv2d, flatten, linear, relu, adaptiveAvgPool2d } from '../../dsl/layers.js';
+import { add, conv2d, flatten, linear, mul, relu, sigmoid, adaptiveAvgPool2d } from '../../dsl/layers.js';
+import { block } from '../../dsl/block.js';
+import { bottleneckBody } from '../../dsl/blocks.js';
+import { resnet } from '../../dsl/resnet.js';
 import { inferShapes } from '../../passes/inferShapes.js';
 import { aggregateKernelSpec, allBlocks, blockRuns, describeModel, notableLayers } from './structure.js';
 
 const zoo = (name: string, o: ModelOptions = {}) => describeModel(inferShapes(buildModel(ZOO.get(name)!, o)));
-const runLengths = (m: ReturnType<typeof zoo>, stage: string) => blockRuns(m.sections.find((s) => s.name === stage)!.blocks).map((r) => r.blocks.length);
+/** A small SE-ResNet (Hu et al. 2018) built as examples/se-resnet50.ts does; `excite` maps the pooled [N, C, 1, 1] tensor to the gate's logits. */
+function seNet(layers: readonly number[] = [2, 2], excite: (s: Tensor, c: number) => Tensor = (s, c) => conv2d(relu(conv2d(s, { name: 'fc1', outChannels: c / 4, kernel: 1 })), { name: 'fc2', outChannels: c, kernel: 1 })) {
+  const seBlock = block('SEBottleneck', { expansion: 4 }, (x, a) => {
+    const y = bottleneckBody(x, a);
+    const s = scope('se', () => mul(y, sigmoid(excite(adaptiveAvgPool2d(y, { name: 'pool' }), a.planes * 4))));
+    return relu(add(s, a.downsample ? a.downsample(x) : x));
+  });
+  const g = buildGraph({ name: 'se', input: [3, 64, 64] }, (x) => resnet(x, { block: seBlock, layers, widths: layers.map((_, i) => 8 << i), numClasses: 5 }));
+  return describeModel(inferShapes(g));
+}
+const runLengths = (m: ReturnType<typeof describeModel>, stage: string) => blockRuns(m.sections.find((s) => s.name === stage)!.blocks).map((r) => r.blocks.length);
 
 describe('describeModel on the zoo', () => {
   const r50 = zoo('resnet50');
@@ -112,5 +125,43 @@ describe('describeModel on graphs not built by resnet()', () => {
       return relu(x);
     });
     expect(describeModel(inferShapes(g)).config).toBeUndefined();
+  });
+});
+
+describe('gating branches', () => {
+  test('resnet blocks have none', () => {
+    for (const b of allBlocks(zoo('resnet50'))) {
+      expect(b.gate).toEqual([]);
+      expect(b.scale).toBeUndefined();
+    }
+  });
+  test('an SE block carries its gate apart from its body; identical SE blocks still form runs', () => {
+    const m = seNet([1, 3]);
+    const b = allBlocks(m).find((x) => x.path === 'layer2.1')!;
+    expect(b.type).toBe('SEBottleneck');
+    expect(b.gate.map((l) => l.node.name)).toEqual(['layer2.1.se.pool', 'layer2.1.se.fc1', 'layer2.1.se.relu', 'layer2.1.se.fc2', 'layer2.1.se.sigmoid']);
+    expect(b.body.map((l) => l.node.name)).not.toContain('layer2.1.se.fc1');
+    expect(b.body[b.body.length - 1]).toBe(b.scale);
+    expect(b.scale?.node.name).toBe('layer2.1.se.mul');
+    expect(b.layers).toHaveLength(b.body.length + b.gate.length + 2); // + add, relu
+    expect(runLengths(m, 'layer2')).toEqual([1, 2]);
+  });
+  test('the signature tells a gate from the same layers wired otherwise', () => {
+    // the same layers, names and shapes; block 1 pools the block's input, which is not a gate
+    const seBlock = (x: Tensor, pooled: 'y' | 'x'): Tensor => {
+      const y = conv2d(x, { name: 'conv', outChannels: 4, kernel: 3, padding: 1 });
+      const s = sigmoid(conv2d(adaptiveAvgPool2d(pooled === 'y' ? y : x, { name: 'pool' }), { name: 'fc', outChannels: 4, kernel: 1 }));
+      return relu(add(mul(y, s), x));
+    };
+    const g = buildGraph({ name: 'wiring', input: [4, 8, 8] }, (x) =>
+      scope('stage', () => {
+        let y = x;
+        (['y', 'x', 'y'] as const).forEach((p, i) => (y = scope(i, () => seBlock(y, p))));
+        return y;
+      }),
+    );
+    const m = describeModel(inferShapes(g));
+    expect(allBlocks(m).map((b) => b.gate.length)).toEqual([3, 0, 3]);
+    expect(runLengths(m, 'stage')).toEqual([1, 1, 1]);
   });
 });

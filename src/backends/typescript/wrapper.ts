@@ -214,7 +214,7 @@ export function typedWrapperSource(o: TypedWrapperOptions): string {
     ],
     returnType: 'Promise<LoadedModel>',
     statements: (w) => {
-      w.writeLine(`const session = await ort.InferenceSession.create(path, { executionProviders: [options.ep ?? 'cpu'] });`);
+      w.writeLine(`const session = await ort.InferenceSession.create(path, { executionProviders: [options.ep ?? 'cpu'], logSeverityLevel: 3 });`);
       w.writeLine('return {');
       w.indent(() => {
         w.writeLine(`async run(input: Float32Array, batch: ${batchType}): Promise<Output> {`);
