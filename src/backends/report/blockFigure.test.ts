@@ -3,24 +3,12 @@ import { ZOO } from '../../zoo/index.js';
 import { buildModel } from '../../dsl/model.js';
 import { inferShapes } from '../../passes/inferShapes.js';
 import { allBlocks, describeModel } from './structure.js';
-import { GATED_COL_W, PLAIN_COL_W, STAGE_COL_W, blockFigure, layersFigure, runHeaderFigure, shortcutLabelLines, stageColumnWidth } from './blockFigure.js';
+import { BOX_W, GATED_COL_W, PAD, PLAIN_COL_W, STAGE_COL_W, blockFigure, blockWidth, layersFigure, runHeaderFigure, shortcutLabelLines, stageColumnWidth } from './blockFigure.js';
 import type { Figure } from './svg.js';
-import { buildGraph, scope, type Tensor } from '../../dsl/builder.js';
-import { block as defineBlock } from '../../dsl/block.js';
-import { bottleneckBody } from '../../dsl/blocks.js';
+import { buildGraph, scope } from '../../dsl/builder.js';
 import { adaptiveAvgPool2d, add, conv2d, mul, relu, sigmoid } from '../../dsl/layers.js';
-import { resnet } from '../../dsl/resnet.js';
+import { seNet } from '../../../test/helpers/seNet.js';
 
-/** A small SE-ResNet (Hu et al. 2018) built as examples/se-resnet50.ts does; `excite` maps the pooled [N, C, 1, 1] tensor to the gate's logits. */
-function seNet(layers: readonly number[] = [2, 2], excite: (s: Tensor, c: number) => Tensor = (s, c) => conv2d(relu(conv2d(s, { name: 'fc1', outChannels: c / 4, kernel: 1 })), { name: 'fc2', outChannels: c, kernel: 1 })) {
-  const seBlock = defineBlock('SEBottleneck', { expansion: 4 }, (x, a) => {
-    const y = bottleneckBody(x, a);
-    const s = scope('se', () => mul(y, sigmoid(excite(adaptiveAvgPool2d(y, { name: 'pool' }), a.planes * 4))));
-    return relu(add(s, a.downsample ? a.downsample(x) : x));
-  });
-  const g = buildGraph({ name: 'se', input: [3, 64, 64] }, (x) => resnet(x, { block: seBlock, layers, widths: layers.map((_, i) => 8 << i), numClasses: 5 }));
-  return describeModel(inferShapes(g));
-}
 const structure = (name: string) => describeModel(inferShapes(buildModel(ZOO.get(name)!)));
 const r18 = structure('resnet18');
 const r152 = structure('resnet152');
@@ -120,5 +108,25 @@ describe('gated block figures', () => {
     expect(stageColumnWidth(se.sections[1]!.blocks)).toBe(GATED_COL_W);
     expect(stageColumnWidth(r18.sections[1]!.blocks)).toBe(STAGE_COL_W);
     expect(blockFigure(block(r18, 'layer2.0')).body).not.toContain('nf-gate');
+  });
+  test('main-path layers beside the gate: the gate lane moves right of them', () => {
+    const g = buildGraph({ name: 'beside', input: [8, 16, 16] }, (x) =>
+      scope('stage', () =>
+        scope(0, () => {
+          const a = conv2d(x, { name: 'conv1', outChannels: 8, kernel: 3, padding: 1 });
+          const s = sigmoid(conv2d(adaptiveAvgPool2d(a, { name: 'pool' }), { name: 'fc', outChannels: 8, kernel: 1 }));
+          const b = conv2d(relu(a), { name: 'conv2', outChannels: 8, kernel: 3, padding: 1 });
+          return relu(add(mul(b, s), x));
+        }),
+      ),
+    );
+    const b = allBlocks(describeModel(inferShapes(g)))[0]!;
+    const f = blockFigure(b);
+    expect(f.w).toBe(blockWidth(b));
+    expect(f.w).toBeGreaterThan(GATED_COL_W);
+    expect(labels(f)).toEqual(['3x3 conv, 8', '3x3 conv, 8', 'global avg pool', '1x1 conv, 8']);
+    const gate = f.body.match(/<g class="nf-gate"[^>]*>(.*?)<\/g><g class="nf-scale"/)![1]!;
+    for (const r of gate.matchAll(/<rect x="([\d.]+)"/g)) expect(Number(r[1])).toBeGreaterThan(PAD + BOX_W + 6);
+    inside(f);
   });
 });

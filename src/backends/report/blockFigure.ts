@@ -31,18 +31,59 @@ export const PLAIN_COL_W = PAD + BOX_W + PAD;
 /** Where the flow line runs, from a column's left edge. */
 export const FLOW_X = PAD + BOX_W / 2;
 const LANE_X = PAD + BOX_W + LANE_W / 2;
-/** The gate lane: its boxes' width, their left edge, and the extra column width it takes. */
+/**
+ * The gate lane: its boxes' width, their left edge, and the extra column width it takes.
+ * The lane overlaps the main boxes' right half, where the main path has only its flow line
+ * beside the gate; when main-path layers run beside the gate, it moves right of them (SHIFT).
+ */
 const GATE_W = 100;
 const GATE_X = FLOW_X + 20;
-const GATE_CX = GATE_X + GATE_W / 2;
 const GATE_EXTRA = 64;
-/** Width of a column holding blocks, one of them gated (boxes + gate lane + shortcut lane). */
+const GATE_SHIFT = PAD + BOX_W + 10 - GATE_X;
+/** Width of a column holding gated blocks (boxes + gate lane + shortcut lane), when no main-path layer runs beside a gate. */
 export const GATED_COL_W = STAGE_COL_W + GATE_EXTRA;
 const GATE_COLOR = '#1b7c83';
 
+const shown = (ls: readonly Layer[]): Layer[] => ls.filter((l) => !IMPLIED_OPS.has(l.node.op));
+
+/** How a block's main path is cut around its gate (see gatedPath). */
+interface GateLayout {
+  readonly scale: Layer;
+  /** The gate's Mul is after the merge. */
+  readonly inTail: boolean;
+  /** Shown main-path layers up to the pooled tensor, beside the gate, after the Mul. */
+  readonly pre: readonly Layer[];
+  readonly mid: readonly Layer[];
+  readonly post: readonly Layer[];
+  /** Where the gate's boxes go. */
+  readonly geo: Geometry;
+  /** x of the shortcut lane. */
+  readonly laneX: number;
+  readonly width: number;
+}
+
+function gateLayout(b: Block): GateLayout | undefined {
+  const scale = b.scale;
+  if (b.gate.length === 0 || scale === undefined) return undefined;
+  const inTail = b.tail.includes(scale);
+  const seq = inTail ? b.tail : b.body;
+  const source = b.gate[0]!.node.inputs[0]!;
+  const si = seq.indexOf(scale);
+  const srcIdx = seq.findIndex((l) => l.node.outputs.includes(source));
+  const mid = shown(seq.slice(srcIdx + 1, si));
+  const shift = mid.length > 0 ? GATE_SHIFT : 0;
+  const geo: Geometry = { x: GATE_X + shift, w: GATE_W, cx: GATE_X + shift + GATE_W / 2 };
+  return { scale, inTail, pre: shown(seq.slice(0, srcIdx + 1)), mid, post: shown(seq.slice(si + 1)), geo, laneX: LANE_X + GATE_EXTRA + shift, width: GATED_COL_W + shift };
+}
+
+/** The width a block's figure needs. */
+export function blockWidth(b: Block): number {
+  return gateLayout(b)?.width ?? STAGE_COL_W;
+}
+
 /** The column width a stage's blocks need. */
 export function stageColumnWidth(blocks: readonly Block[]): number {
-  return blocks.some((b) => b.gate.length > 0) ? GATED_COL_W : STAGE_COL_W;
+  return Math.max(STAGE_COL_W, ...blocks.map(blockWidth));
 }
 
 interface Geometry {
@@ -52,7 +93,6 @@ interface Geometry {
   readonly cx: number;
 }
 const MAIN: Geometry = { x: PAD, w: BOX_W, cx: FLOW_X };
-const GATE: Geometry = { x: GATE_X, w: GATE_W, cx: GATE_CX };
 
 /** How a flow's lines and arrowheads are drawn: the CSS classes, or the gate's own colour. */
 interface Look {
@@ -104,20 +144,14 @@ function boxes(c: Column, layers: readonly Layer[], stacked: boolean, geo: Geome
   });
 }
 
-const shown = (ls: readonly Layer[]): Layer[] => ls.filter((l) => !IMPLIED_OPS.has(l.node.op));
-
 /**
- * The part of a main path (`seq`, body or tail) holding the gate's Mul: the layers up to the
+ * The part of a main path (body or tail) holding the gate's Mul: the layers up to the
  * pooled tensor, the fork, the gate in its lane beside any main-path layers between fork
  * and Mul, the ⊗, then the rest.
  */
-function gatedPath(c: Column, b: Block, seq: readonly Layer[], scale: Layer, stacked: boolean): void {
-  const source = b.gate[0]!.node.inputs[0]!;
-  const si = seq.indexOf(scale);
-  const srcIdx = seq.findIndex((l) => l.node.outputs.includes(source));
-  const pre = shown(seq.slice(0, srcIdx + 1));
-  const mid = shown(seq.slice(srcIdx + 1, si));
-  const post = shown(seq.slice(si + 1));
+function gatedPath(c: Column, b: Block, lay: GateLayout, stacked: boolean): void {
+  const { scale, pre, mid, post, geo } = lay;
+  const gx = geo.cx;
   if (pre.length > 0) {
     flowTo(c, c.y + 14);
     boxes(c, pre, stacked);
@@ -126,11 +160,11 @@ function gatedPath(c: Column, b: Block, seq: readonly Layer[], scale: Layer, sta
   c.parts.push(line(FLOW_X, c.y, FLOW_X, forkY, { class: 'nf-flow' }));
   // the gate, in its own lane
   const g: Column = { parts: [], y: forkY };
-  g.parts.push(line(FLOW_X, forkY, GATE_CX, forkY, GATE_LOOK.line));
+  g.parts.push(line(FLOW_X, forkY, gx, forkY, GATE_LOOK.line));
   const gateBoxes = shown(b.gate);
   if (gateBoxes.length > 0) {
-    flowTo(g, g.y + VGAP, GATE_CX, GATE_LOOK);
-    boxes(g, gateBoxes, stacked, GATE, GATE_LOOK);
+    flowTo(g, g.y + VGAP, gx, GATE_LOOK);
+    boxes(g, gateBoxes, stacked, geo, GATE_LOOK);
   }
   // main-path layers beside the gate
   c.y = forkY;
@@ -142,8 +176,8 @@ function gatedPath(c: Column, b: Block, seq: readonly Layer[], scale: Layer, sta
   g.parts.push(
     polyline(
       [
-        [GATE_CX, g.y],
-        [GATE_CX, mulY],
+        [gx, g.y],
+        [gx, mulY],
         [FLOW_X + R + 7, mulY],
       ],
       GATE_LOOK.line,
@@ -155,8 +189,8 @@ function gatedPath(c: Column, b: Block, seq: readonly Layer[], scale: Layer, sta
   const after = lastShown ? b.gate.slice(b.gate.indexOf(lastShown) + 1) : b.gate;
   const note = after.filter((l) => l.node.op !== 'Relu' && l.node.op !== 'Identity' && l.node.op !== 'Cast').map((l) => l.node.op.toLowerCase());
   if (note.length > 0) {
-    const s = fitText(note.join(' + '), GATE_CX - FLOW_X - R - 12, SMALL_FONT);
-    g.parts.push(text((FLOW_X + R + 4 + GATE_CX) / 2, mulY - 4, s, { class: 'nf-small nf-gate-note', 'text-anchor': 'middle', style: `fill:${GATE_COLOR}` }));
+    const s = fitText(note.join(' + '), gx - FLOW_X - R - 12, SMALL_FONT);
+    g.parts.push(text((FLOW_X + R + 4 + gx) / 2, mulY - 4, s, { class: 'nf-small nf-gate-note', 'text-anchor': 'middle', style: `fill:${GATE_COLOR}` }));
   }
   flowTo(c, mulY - R);
   c.parts.push(el('g', { class: 'nf-gate', 'data-gate': b.gate.map((l) => l.node.name).join(' ') }, g.parts.join('')));
@@ -245,9 +279,8 @@ export function blockFigure(b: Block, o: BlockFigureOptions = {}): Figure {
   if (o.hint !== undefined) c.parts.push(text(PAD + BOX_W + 10, pillY + pillH / 2 + 3.5, o.hint, { class: 'nf-small nf-hint' }));
   c.y = pillY + pillH;
   const forkY = c.y + 6;
-  const scale = b.gate.length > 0 ? b.scale : undefined;
-  const gatedTail = scale !== undefined && b.tail.includes(scale);
-  if (scale !== undefined && !gatedTail) gatedPath(c, b, b.body, scale, run !== undefined);
+  const lay = gateLayout(b);
+  if (lay !== undefined && !lay.inTail) gatedPath(c, b, lay, run !== undefined);
   else {
     const body = notableLayers(b.body);
     if (body.length > 0) {
@@ -258,7 +291,7 @@ export function blockFigure(b: Block, o: BlockFigureOptions = {}): Figure {
   if (b.merge !== undefined) {
     const addY = c.y + VGAP + R;
     flowTo(c, addY - R);
-    shortcut(c, b, forkY, addY, scale !== undefined ? LANE_X + GATE_EXTRA : LANE_X);
+    shortcut(c, b, forkY, addY, lay?.laneX ?? LANE_X);
     c.parts.push(
       el('circle', { cx: FLOW_X, cy: addY, r: R, class: 'nf-add' }),
       line(FLOW_X - 4, addY, FLOW_X + 4, addY, { class: 'nf-plus' }),
@@ -266,7 +299,7 @@ export function blockFigure(b: Block, o: BlockFigureOptions = {}): Figure {
     );
     c.y = addY + R;
   }
-  if (scale !== undefined && gatedTail) gatedPath(c, b, b.tail, scale, run !== undefined);
+  if (lay !== undefined && lay.inTail) gatedPath(c, b, lay, run !== undefined);
   else {
     const tail = b.tail.filter((l) => !IMPLIED_OPS.has(l.node.op));
     if (tail.length > 0) {
@@ -276,7 +309,7 @@ export function blockFigure(b: Block, o: BlockFigureOptions = {}): Figure {
   }
   const h = c.y + 6;
   c.parts.push(line(FLOW_X, c.y, FLOW_X, h, { class: 'nf-flow' }));
-  return { w: scale !== undefined ? GATED_COL_W : STAGE_COL_W, h, body: c.parts.join('') };
+  return { w: lay?.width ?? STAGE_COL_W, h, body: c.parts.join('') };
 }
 
 /** The open state of a collapsed run in the HTML report: its header pill only. */

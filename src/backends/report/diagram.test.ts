@@ -4,27 +4,13 @@ import { buildModel, expectationsFor } from '../../dsl/model.js';
 import { inferShapes } from '../../passes/inferShapes.js';
 import { describeModel } from './structure.js';
 import { diagramHtml, diagramSvg } from './diagram.js';
-import { buildGraph, scope, type Tensor } from '../../dsl/builder.js';
-import { block } from '../../dsl/block.js';
-import { bottleneckBody } from '../../dsl/blocks.js';
-import { adaptiveAvgPool2d, add, conv2d, mul, relu, sigmoid } from '../../dsl/layers.js';
-import { resnet } from '../../dsl/resnet.js';
 import { GATED_COL_W, STAGE_COL_W } from './blockFigure.js';
+import { seNet } from '../../../test/helpers/seNet.js';
 
 const model = (name: string) => {
   const def = ZOO.get(name)!;
   return { m: describeModel(inferShapes(buildModel(def))), e: expectationsFor(def, {}) };
 };
-/** A small SE-ResNet (Hu et al. 2018) built as examples/se-resnet50.ts does; `excite` maps the pooled [N, C, 1, 1] tensor to the gate's logits. */
-function seNet(layers: readonly number[] = [2, 2], excite: (s: Tensor, c: number) => Tensor = (s, c) => conv2d(relu(conv2d(s, { name: 'fc1', outChannels: c / 4, kernel: 1 })), { name: 'fc2', outChannels: c, kernel: 1 })) {
-  const seBlock = block('SEBottleneck', { expansion: 4 }, (x, a) => {
-    const y = bottleneckBody(x, a);
-    const s = scope('se', () => mul(y, sigmoid(excite(adaptiveAvgPool2d(y, { name: 'pool' }), a.planes * 4))));
-    return relu(add(s, a.downsample ? a.downsample(x) : x));
-  });
-  const g = buildGraph({ name: 'se', input: [3, 64, 64] }, (x) => resnet(x, { block: seBlock, layers, widths: layers.map((_, i) => 8 << i), numClasses: 5 }));
-  return describeModel(inferShapes(g));
-}
 const count = (s: string, re: RegExp): number => (s.match(re) ?? []).length;
 
 describe('standalone SVG', () => {

@@ -3,23 +3,11 @@ import { ZOO } from '../../zoo/index.js';
 import { buildModel, type ModelOptions } from '../../dsl/model.js';
 import { buildGraph, scope, setMeta, type Tensor } from '../../dsl/builder.js';
 import { add, conv2d, flatten, linear, mul, relu, sigmoid, adaptiveAvgPool2d } from '../../dsl/layers.js';
-import { block } from '../../dsl/block.js';
-import { bottleneckBody } from '../../dsl/blocks.js';
-import { resnet } from '../../dsl/resnet.js';
 import { inferShapes } from '../../passes/inferShapes.js';
 import { aggregateKernelSpec, allBlocks, blockRuns, describeModel, notableLayers } from './structure.js';
+import { seNet } from '../../../test/helpers/seNet.js';
 
 const zoo = (name: string, o: ModelOptions = {}) => describeModel(inferShapes(buildModel(ZOO.get(name)!, o)));
-/** A small SE-ResNet (Hu et al. 2018) built as examples/se-resnet50.ts does; `excite` maps the pooled [N, C, 1, 1] tensor to the gate's logits. */
-function seNet(layers: readonly number[] = [2, 2], excite: (s: Tensor, c: number) => Tensor = (s, c) => conv2d(relu(conv2d(s, { name: 'fc1', outChannels: c / 4, kernel: 1 })), { name: 'fc2', outChannels: c, kernel: 1 })) {
-  const seBlock = block('SEBottleneck', { expansion: 4 }, (x, a) => {
-    const y = bottleneckBody(x, a);
-    const s = scope('se', () => mul(y, sigmoid(excite(adaptiveAvgPool2d(y, { name: 'pool' }), a.planes * 4))));
-    return relu(add(s, a.downsample ? a.downsample(x) : x));
-  });
-  const g = buildGraph({ name: 'se', input: [3, 64, 64] }, (x) => resnet(x, { block: seBlock, layers, widths: layers.map((_, i) => 8 << i), numClasses: 5 }));
-  return describeModel(inferShapes(g));
-}
 const runLengths = (m: ReturnType<typeof describeModel>, stage: string) => blockRuns(m.sections.find((s) => s.name === stage)!.blocks).map((r) => r.blocks.length);
 
 describe('describeModel on the zoo', () => {
