@@ -2,7 +2,7 @@ import { openSync, writeSync, writevSync, fsyncSync, closeSync, renameSync, unli
 import { dirname, basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { outputError } from './outputError.js';
-import { acquireLock, lockPathFor } from './fileLock.js';
+import { acquireLock, lockPathFor, processAlive } from './fileLock.js';
 
 /** What one output file holds: chunks written in order (views of tensor buffers, no concatenation). */
 export type Chunks = readonly Uint8Array[] | Uint8Array | string;
@@ -160,15 +160,6 @@ export function safeUnlink(path: string): void {
 }
 
 const TEMP_RE = /^\.(.+)\.(\d+)\.[0-9a-f]{8}\.tmp$/;
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /**
  * A process killed while writing (SIGKILL, power loss) leaves its temp file behind; the

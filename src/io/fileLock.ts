@@ -21,7 +21,8 @@ export interface LockOptions {
 
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 
-function processAlive(pid: number): boolean {
+/** Whether `pid` is a running process (EPERM: it runs, as another user). */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
