@@ -9,8 +9,6 @@ import type { Parsed } from './args.js';
 import { get, usageError } from './args.js';
 import type { DefinedModel } from '../dsl/model.js';
 import type { Notice, WeightsInput } from '../weights/apply.js';
-import { cacheDirFor } from '../weights/download.js';
-import { resolveWeights } from '../weights/resolve.js';
 import type { ProgressSink } from '../weights/progress.js';
 import { mib } from '../backends/report/format.js';
 
@@ -37,6 +35,8 @@ export async function weightsOptionsFrom(p: Parsed, def: DefinedModel, io: CliIO
     out.strictWeights = false;
   }
   if (spec === undefined) return out;
+  // Loaded only when weights are asked for: node:http/https and the downloader cost ~6 ms of every compile.
+  const [{ cacheDirFor }, { resolveWeights }] = await Promise.all([import('../weights/download.js'), import('../weights/resolve.js')]);
   out.weights = await resolveWeights(spec, {
     model: def.name,
     cacheDir: cacheDirFor(get.str(p, 'cache-dir')),
