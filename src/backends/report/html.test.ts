@@ -4,6 +4,7 @@ import { buildModel, expectationsFor } from '../../dsl/model.js';
 import { inferShapes } from '../../passes/inferShapes.js';
 import { describeModel } from './structure.js';
 import { reportHtml } from './html.js';
+import { seNet } from '../../../test/helpers/seNet.js';
 
 const def = ZOO.get('resnet18')!;
 const m = describeModel(inferShapes(buildModel(def)));
@@ -40,4 +41,9 @@ test('text from the model is escaped; output is deterministic', () => {
   expect(evil).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
   expect(evil).not.toContain('<script>');
   expect(reportHtml(describeModel(inferShapes(buildModel(def))), { expectations: expectationsFor(def, {}), description: def.description!, generator: 'netforge test' })).toBe(html);
+});
+
+test('the legend explains the SE notation only when a block has a gating branch', () => {
+  expect(html).not.toContain('gating branch');
+  expect(reportHtml(seNet())).toContain('then a gating branch (squeeze-and-excitation) as <code>SE fc [reduced, channels]</code>');
 });

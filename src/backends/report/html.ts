@@ -9,7 +9,7 @@ import { COST_CHART_CSS, costChartSvg } from './costChart.js';
 import { DIAGRAM_CSS, DIAGRAM_HTML_CSS, diagramHtml, hasCollapsedRuns } from './diagram.js';
 import { int, mb, shapeStr, si } from './format.js';
 import { stageTableHtml } from './stageTable.js';
-import type { ModelStructure } from './structure.js';
+import { allBlocks, type ModelStructure } from './structure.js';
 import { esc } from './svg.js';
 import { verdictFor, verdicts, type Verdict } from './verified.js';
 
@@ -104,7 +104,9 @@ export function reportHtml(m: ModelStructure, o: ReportOptions = {}): string {
     '</header>',
     '<section id="stages"><h2>Stages</h2>',
     `<div class="nf-scroll">${stageTableHtml(m)}</div>`,
-    '<p class="nf-legend">Blocks list each main-path conv as <code>kernel, channels</code> (<code>gN</code>: groups, <code>dN</code>: dilation in place of stride), read from the graph.</p>',
+    `<p class="nf-legend">Blocks list each main-path conv as <code>kernel, channels</code> (<code>gN</code>: groups, <code>dN</code>: dilation in place of stride)${
+      allBlocks(m).some((b) => b.gate.length > 0) ? ', then a gating branch (squeeze-and-excitation) as <code>SE fc [reduced, channels]</code>' : ''
+    }, read from the graph.</p>`,
     '</section>',
     '<section id="diagram"><h2>Architecture</h2>',
     collapsible
