@@ -156,6 +156,8 @@ function hintFor(g: Graph, m: StateDictMismatch, replaceHead: boolean, extra: st
       hints.push('the number of blocks per stage differs (e.g. resnet50 [3,4,6,3] vs resnet101 [3,4,23,3]): check the architecture name');
     }
     hints.push('the checkpoint was saved from a different architecture or configuration; --replace-stride-with-dilation and --zero-init-residual change no shape, so they neither cause nor fix this');
+    // Only names differ (no shape mismatch): what torch users do with strict=False.
+    if (m.shapes.length === 0 && m.matched > 0) hints.push('to load the tensors that fit and initialize the rest from the seed, as load_state_dict(strict=False) does, pass --no-strict');
   }
   return hints.join('; ');
 }

@@ -109,6 +109,7 @@ describe('--weights FILE', () => {
     const strict = netforge(['compile', 'cifar_resnet20', '--weights', ft, '-o', out]);
     expect(strict.code).toBe(1);
     expect(strict.stderr).toMatch(/2 missing keys, 1 unexpected key/);
+    expect(strict.stderr).toContain('as load_state_dict(strict=False) does, pass --no-strict');
     const r = netforge(['compile', 'cifar_resnet20', '--weights', ft, '--no-strict', '--seed', '2', '--no-fold-bn', '-o', out]);
     expect(r.code).toBe(0);
     expect(r.stderr).toContain(`warning: non-strict load from ${ft}: 2 params not in the checkpoint initialized from seed 2 (fc.weight, fc.bias); 1 checkpoint keys ignored (projector.weight)`);
