@@ -88,6 +88,16 @@ describe('netforge report', () => {
     expect(svg).toContain('>3x3 conv, 256, d2<');
     expect(svg).toContain('>2048×28×28<');
   });
+  test('--svg --expand draws every block of resnet152 (no collapsed runs to open in a static picture)', async () => {
+    const collapsed = join(dir, 'r152.svg');
+    const expanded = join(dir, 'r152-all.svg');
+    expect((await runCommand(reportCommand, ['resnet152', '--svg', '-o', collapsed])).code).toBe(0);
+    expect((await runCommand(reportCommand, ['resnet152', '--svg', '--expand', '-o', expanded])).code).toBe(0);
+    const blocks = (f: string): number => (readFileSync(f, 'utf8').match(/class="block" data-path=/g) ?? []).length;
+    expect(blocks(collapsed)).toBe(8);
+    expect(blocks(expanded)).toBe(50);
+    expect(readFileSync(expanded, 'utf8')).not.toContain('class="block-group"');
+  });
   test('usage and model errors leave no file behind', async () => {
     expect(await rejects(runCommand(reportCommand, ['resnet18']))).toEqual({ code: 'E_USAGE', exitCode: 2 });
     const out = join(dir, 'never.html');

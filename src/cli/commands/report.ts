@@ -1,4 +1,4 @@
-/** netforge report <model> -o report.html [--svg] */
+/** netforge report <model> -o report.html [--svg] [--expand] */
 import { resolve } from 'node:path';
 import type { Command } from '../command.js';
 import { get, parseArgs, usageError } from '../args.js';
@@ -13,13 +13,14 @@ import { int, si } from '../../backends/report/format.js';
 const FLAGS = [
   { name: '--output', alias: '-o', type: 'string', help: 'where to write the report (.html, or .svg with --svg) (required)' },
   { name: '--svg', type: 'bool', help: 'write only the architecture diagram, as a standalone SVG' },
+  { name: '--expand', type: 'bool', help: 'draw every block: no collapsed runs of identical blocks (a static SVG cannot open them)' },
   ...MODEL_FLAGS,
 ] as const;
 
 export const reportCommand: Command = {
   name: 'report',
   summary: 'a self-contained HTML report: stage table, architecture diagram, params/MACs per stage',
-  usage: 'netforge report <model> -o report.html [--svg] [options]',
+  usage: 'netforge report <model> -o report.html [--svg] [--expand] [options]',
   flags: FLAGS,
   async run(argv, io) {
     const p = parseArgs('report', argv, FLAGS);
@@ -30,9 +31,10 @@ export const reportCommand: Command = {
     }
     const { def, structure, expectations } = await verifiedModelFrom(p, 'report', io);
     const description = def.description !== undefined ? { description: def.description } : {};
+    const layout = get.bool(p, 'expand') ? { collapseAt: Infinity } : {};
     const text = svg
-      ? diagramSvg(structure, { expectations, ...description })
-      : reportHtml(structure, { expectations, generator: `netforge ${NETFORGE_VERSION}`, ...description });
+      ? diagramSvg(structure, { expectations, ...description, ...layout })
+      : reportHtml(structure, { expectations, generator: `netforge ${NETFORGE_VERSION}`, ...description, ...layout });
     atomicWriteFileSync(resolve(out), text);
     const s = structure.stats;
     io.out(`wrote ${svg ? 'diagram' : 'report'} for ${def.name} -> ${out} (${int(Buffer.byteLength(text))} bytes)`);
