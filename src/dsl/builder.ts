@@ -197,6 +197,7 @@ export interface BuildGraphOptions {
   /** Input shape without the batch dimension, e.g. [3, 224, 224]. */
   readonly input: readonly number[];
   readonly inputName?: string;
+  /** Default `logits` for a [N, classes] output, `features` for anything else (a backbone's feature map). */
   readonly outputName?: string;
   readonly batch?: string | number;
 }
@@ -205,7 +206,6 @@ export interface BuildGraphOptions {
 export function buildGraph(opts: BuildGraphOptions, fn: (x: Tensor) => Tensor): Graph {
   if (current !== null) throw new Error('internal: buildGraph is not re-entrant');
   const inputName = opts.inputName ?? 'input';
-  const outputName = opts.outputName ?? 'logits';
   const s: BuilderState = {
     scopes: [],
     nodes: [],
@@ -235,6 +235,8 @@ export function buildGraph(opts: BuildGraphOptions, fn: (x: Tensor) => Tensor): 
   if (out.id === inputName) {
     throw new NetforgeError({ code: 'E_BAD_OUTPUT', message: `model ${opts.name} returns its input unchanged`, hint: 'add at least one layer' });
   }
+  // A classifier's [N, classes] output is `logits`; a backbone's feature map (includeTop: false) is `features`.
+  const outputName = opts.outputName ?? (out.shape.length === 2 ? 'logits' : 'features');
   return renameValue(
     { name: opts.name, inputs: [inputName], outputs: [out.id], values: s.values, nodes: s.nodes, params: s.params, meta: s.meta },
     out.id,

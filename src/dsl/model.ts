@@ -50,7 +50,7 @@ export interface ModelDefinition {
   /** Expectations, or a function of the options (a different numClasses changes params). */
   readonly expect?: ModelExpectations | ((options: ModelOptions) => ModelExpectations);
   readonly preprocessing?: Preprocessing;
-  /** Output name in the ONNX graph. Default `logits` (`features` is usual for backbones). */
+  /** Output name in the ONNX graph. Default `logits` for a [N, classes] output, `features` for a feature map (a backbone). */
   readonly outputName?: string;
 }
 
