@@ -86,8 +86,10 @@ export function parseArgs(command: string, argv: readonly string[], specs: reado
     let v: string | number | readonly string[] = inline;
     if (spec.type === 'int' || spec.type === 'number') {
       const n = Number(inline);
-      if (inline.trim() === '' || !Number.isFinite(n) || (spec.type === 'int' && !Number.isInteger(n))) {
-        throw usageError(`${spec.name} expects ${spec.type === 'int' ? 'an integer' : 'a number'}, got '${inline}'`, spec.help);
+      // Integers in decimal digits only (`1e3`, `0x10`, ` 5` are typos more often than intent), and exact.
+      const bad = spec.type === 'int' ? !/^[+-]?\d+$/.test(inline) || !Number.isSafeInteger(n) : inline.trim() === '' || !Number.isFinite(n);
+      if (bad) {
+        throw usageError(`${spec.name} expects ${spec.type === 'int' ? 'an integer (decimal digits)' : 'a number'}, got '${inline}'`, spec.help);
       }
       v = n;
     } else if (spec.type === 'list') {

@@ -1,6 +1,6 @@
 /** Flags every model-taking command shares, and turning them into ModelOptions. */
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type { FlagSpec, Parsed } from './args.js';
 import { get, usageError } from './args.js';
 import type { DefinedModel, ModelOptions } from '../dsl/model.js';
@@ -39,6 +39,7 @@ export function seedFrom(p: Parsed): number | undefined {
 }
 
 export function modelOptionsFrom(p: Parsed, def: DefinedModel): ModelOptions {
+  seedFrom(p); // validated by every command that takes model flags, whether or not it draws weights
   const numClasses = get.num(p, 'num-classes');
   if (numClasses !== undefined && numClasses <= 0) throw usageError(`--num-classes must be > 0, got ${numClasses}`);
   const rswd = get.list(p, 'replace-stride-with-dilation');
@@ -67,12 +68,22 @@ export async function resolveModel(spec: string | undefined, command: string): P
   const zoo = ZOO.get(spec);
   if (zoo) return zoo;
   // `models.ts#wide_resnet50_2`: a named export of a file that defines several models
-  const hash = /^(.*\.(?:c|m)?(?:t|j)s)#([A-Za-z_$][\w$]*)$/.exec(spec);
+  const hash = /^(.*\.(?:c|m)?(?:t|j)s)#(.*)$/.exec(spec);
   const file = hash?.[1] ?? spec;
-  if (/\.(c|m)?(t|j)s$/.test(file) || file.includes('/')) {
+  const exportName = hash?.[2];
+  if (exportName !== undefined && !/^[A-Za-z_$][\w$]*$/.test(exportName)) {
+    throw usageError(`'${exportName}' after '#' in ${spec} is not an export name`, `give the name of a model the file exports, e.g. ${file}#resnet50 (or drop '#' for its default export)`);
+  }
+  const isModule = /\.(c|m)?(t|j)s$/.test(file);
+  if (isModule || file.includes('/') || /\.[A-Za-z0-9]+$/.test(file) || existsSync(file)) {
     const path = resolve(file);
-    if (!existsSync(path)) throw new NetforgeError({ code: 'E_NOT_FOUND', message: `model file ${file} does not exist`, file, hint: 'check the path' });
-    return loadModelFile(path, {}, hash?.[2]);
+    const isDir = existsSync(path) && statSync(path).isDirectory();
+    if (isDir) throw new NetforgeError({ code: 'E_NOT_A_MODEL', message: `${file} is a directory, not a model`, file, hint: 'give a .ts model file inside it, e.g. ' + join(file, 'model.ts') });
+    if (isModule && !existsSync(path)) throw new NetforgeError({ code: 'E_NOT_FOUND', message: `model file ${file} does not exist`, file, hint: 'check the path' });
+    if (!isModule) {
+      throw new NetforgeError({ code: 'E_NOT_A_MODEL', message: `${file} is not a model file: models are TypeScript (.ts, .mts) or JavaScript (.js, .mjs) modules that export defineModel(...)`, file, hint: 'write the model with netforge\'s DSL in a .ts file (see examples/), or give a zoo name' });
+    }
+    return loadModelFile(path, {}, exportName);
   }
   const names = [...ZOO.keys()];
   const near = names.filter((n) => n.includes(spec) || spec.includes(n));

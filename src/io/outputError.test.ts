@@ -27,6 +27,10 @@ describe('outputError', () => {
     expect(e.message).toContain(`[${code}]`);
     expect(e.hint).toMatch(hint);
   });
+  test('ENOENT in a directory that exists: it takes no new files (/proc), not "does not exist"', () => {
+    const e = outputError('/proc/x.onnx', errno('ENOENT')) as NetforgeError;
+    expect(e.message).toBe('cannot write /proc/x.onnx: its directory does not accept new files [ENOENT]');
+  });
   test('an errno it has no words for keeps the system message', () => {
     const e = outputError('/x/y.onnx', errno('EIO', 'EIO: i/o error, write')) as NetforgeError;
     expect(e.message).toBe('cannot write /x/y.onnx: EIO: i/o error [EIO]');

@@ -4,18 +4,18 @@
  * the system's reason, and what to do about it. A full disk, a missing or read-only
  * directory are the user's to fix, not bugs, so no stack trace.
  */
-import { statfsSync } from 'node:fs';
+import { accessSync, constants, existsSync, statSync, statfsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { NetforgeError, isNetforgeError } from '../errors.js';
 
 /** What each errno means for an output, and how to fix it. */
 const REASONS: Readonly<Record<string, { readonly why: string; readonly hint: string }>> = {
-  ENOENT: { why: 'its directory does not exist', hint: 'create the directory first, or give -o a path in an existing directory' },
+  ENOENT: { why: 'its directory does not exist', hint: 'create the directory first, or write into an existing one' },
   ENOTDIR: { why: 'a component of the path is not a directory', hint: 'check the path given to -o' },
   EACCES: { why: 'permission denied', hint: 'write to a directory you can write to, or fix its permissions (netforge writes a temp file beside the output, then renames it)' },
   EPERM: { why: 'operation not permitted', hint: 'write to a directory you can write to, or fix its permissions' },
-  EROFS: { why: 'the filesystem is read-only', hint: 'give -o a path on a writable filesystem' },
-  EISDIR: { why: 'the path is a directory', hint: 'give the path of a file, e.g. out/model.onnx' },
+  EROFS: { why: 'the filesystem is read-only', hint: 'write to a path on a writable filesystem' },
+  EISDIR: { why: 'the path is a directory', hint: 'give the path of a file in it' },
   ENOSPC: { why: 'no space left on the device', hint: 'free some space or write to another filesystem; the previous file, if any, is untouched' },
   EDQUOT: { why: 'disk quota exceeded', hint: 'free some space within your quota or write elsewhere; the previous file, if any, is untouched' },
   EFBIG: { why: 'the file is too large for this filesystem', hint: 'write to a filesystem that allows large files, or use --external-data' },
@@ -47,7 +47,9 @@ export function outputError(path: string, e: unknown, bytes?: number): unknown {
   if (isNetforgeError(e)) return e;
   const code = (e as { code?: unknown } | null)?.code;
   if (typeof code !== 'string' || !/^E[A-Z]+$/.test(code)) return e;
-  const known = REASONS[code];
+  let known = REASONS[code];
+  // ENOENT on an existing directory: it takes no new files (a virtual filesystem such as /proc)
+  if (code === 'ENOENT' && existsSync(dirname(path))) known = { why: 'its directory does not accept new files', hint: 'write into an ordinary directory' };
   let why = known?.why ?? ((e as Error).message.split(',')[0] ?? code);
   if (code === 'ENOSPC' && bytes !== undefined) {
     const free = freeBytes(dirname(path));
@@ -59,4 +61,33 @@ export function outputError(path: string, e: unknown, bytes?: number): unknown {
     message: `cannot write ${path}: ${why} [${code}]`,
     hint: known?.hint ?? 'check the path, its directory and the free space',
   });
+}
+
+/**
+ * Fail early (E_OUTPUT_IO) if `path` cannot be written: its directory is missing, not a
+ * directory, or not writable; or `path` itself is a directory. Commands call it for every
+ * output before doing the work, so a compile does not run for seconds and then fail on the
+ * second of two outputs with the first already written.
+ */
+export function assertWritable(path: string): void {
+  const dir = dirname(path);
+  try {
+    accessSync(dir, constants.W_OK);
+  } catch (e) {
+    throw outputError(path, e);
+  }
+  if (existsSync(path)) {
+    try {
+      accessSync(path, constants.W_OK);
+    } catch (e) {
+      throw outputError(path, e);
+    }
+  }
+  let isDir = false;
+  try {
+    isDir = statSync(path).isDirectory();
+  } catch {
+    // does not exist yet: fine
+  }
+  if (isDir) throw outputError(path, Object.assign(new Error(`EISDIR: ${path}`), { code: 'EISDIR' }));
 }

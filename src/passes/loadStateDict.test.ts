@@ -145,7 +145,7 @@ describe('load-state-dict', () => {
     expectError(() => loadStateDict(g, sd)); // strict by default
     const warnings: string[] = [];
     const out = loadStateDict(g, sd, { strict: false, seed: 4, source: 'ft.pth', warn: (w) => warnings.push(w) });
-    expect(warnings).toEqual(['non-strict load from ft.pth: 2 params not in the checkpoint initialized from seed 4 (bn1.weight, bn1.bias); 1 checkpoint keys ignored (aux.weight)']);
+    expect(warnings).toEqual(['non-strict load from ft.pth: 2 params not in the checkpoint initialized from seed 4 (bn1.weight, bn1.bias); 1 checkpoint key ignored (aux.weight)']);
     expect(out.params.get('conv1.weight')!.data).toBe(sd.get('conv1.weight')!.data);
     expect(out.params.get('bn1.weight')!.data).toBeUndefined();
     expect(out.params.has('aux.weight')).toBe(false);

@@ -221,8 +221,9 @@ export function loadStateDict(g: Graph, state: ReadonlyMap<string, Float32Tensor
   ctx?.note(`loaded ${loaded} tensors${where}${tracked > 0 ? ` (${tracked} num_batches_tracked ignored)` : ''}`);
   if (!strict && (m.missing.length > 0 || m.unexpected.length > 0)) {
     const parts: string[] = [];
-    if (m.missing.length) parts.push(`${m.missing.length} params not in the checkpoint initialized from seed ${o.seed ?? 0} (${listOf(m.missing)})`);
-    if (m.unexpected.length) parts.push(`${m.unexpected.length} checkpoint keys ignored (${listOf(m.unexpected)})`);
+    const n = (k: number, one: string, many: string): string => `${k} ${k === 1 ? one : many}`;
+    if (m.missing.length) parts.push(`${n(m.missing.length, 'param', 'params')} not in the checkpoint initialized from seed ${o.seed ?? 0} (${listOf(m.missing)})`);
+    if (m.unexpected.length) parts.push(`${n(m.unexpected.length, 'checkpoint key', 'checkpoint keys')} ignored (${listOf(m.unexpected)})`);
     const msg = `non-strict load${where}: ${parts.join('; ')}`;
     ctx?.note(msg);
     o.warn?.(msg);

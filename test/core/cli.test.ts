@@ -84,6 +84,10 @@ describe('usage errors exit 2, input errors exit 1, never a stack trace', () => 
     [['compile', 'resnet50', '-o', 'x.onnx', '--replace-stride-with-dilation', 'yes,no,maybe'], 2, /true\/false/],
     [['compile', './nope/model.ts', '-o', 'x.onnx'], 1, /does not exist/],
     [['run', 'missing.onnx'], 2, /needs --input/],
+    [['run', 'missing.onnx', '--input', 'x.npy', '--top', '0'], 2, /--top must be at least 1/],
+    [['summary', 'model.py'], 1, /E_NOT_A_MODEL.*models are TypeScript/],
+    [['summary', '.'], 1, /E_NOT_A_MODEL.*is a directory, not a model/],
+    [['summary', 'examples/resnet50.ts#'], 2, /after '#' .* is not an export name/],
   ];
   for (const [args, code, re] of cases) {
     test(`netforge ${args.join(' ')}`, () => {
@@ -123,6 +127,14 @@ describe('outputs are atomic', () => {
     expect(r.stderr).not.toMatch(/\.tmp/);
     noStack(r.stderr);
   });
+  test('an output that cannot be written is found before compiling: --emit-ts into a missing directory leaves no .onnx', () => {
+    const out = join(dir, 'emit-first.onnx');
+    const r = netforge(['compile', 'cifar_resnet20', '-o', out, '--emit-ts', join(dir, 'missing', 'm.ts')]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('error[E_OUTPUT_IO]');
+    expect(existsSync(out)).toBe(false);
+    expect(netforge(['compile', 'cifar_resnet20', '-o', dir]).stderr).toContain('the path is a directory [EISDIR]');
+  });
   test('a failed compile creates no file', () => {
     const out = join(dir, 'never.onnx');
     expect(netforge(['compile', 'resnet50', '-o', out, '--num-classes', '0'], { cwd: dir }).code).toBe(2);
@@ -152,6 +164,8 @@ describe('flags that a built-in model cannot take', () => {
     [['summary', 'resnet50', '--num-classes', '1000000000'], /error\[E_TOO_LARGE\]: --num-classes: /],
     [['compile', 'cifar_resnet20', '--seed', '-1', '-o', 'x.onnx'], /error\[E_USAGE\]: --seed must be an integer from 0 to 4294967295, got -1/],
     [['compile', 'cifar_resnet20', '--seed', '4294967296', '-o', 'x.onnx'], /--seed must be an integer from 0 to 4294967295/],
+    [['summary', 'cifar_resnet20', '--seed', '-1'], /--seed must be an integer from 0 to 4294967295, got -1/],
+    [['summary', 'cifar_resnet20', '--seed', '1e3'], /--seed expects an integer \(decimal digits\), got '1e3'/],
   ])('%j: a usage error naming the flag, not a line of netforge\'s code', (args, re) => {
     const r = netforge(args, { cwd: dir });
     expect(r.code).toBe(2);

@@ -55,7 +55,7 @@ describe('netforge summary', () => {
   test('model flags reach the table (dilation, classes)', async () => {
     const r = await runCommand(summaryCommand, ['resnet50', '--depth', '1', '--replace-stride-with-dilation', 'false,true,true', '--num-classes', '10']);
     expect(r.out).toMatch(/\nlayer4\s+3 x Bottleneck\s+\[N, 2048, 28, 28\]\s+3x3 s1 d4 g1 /);
-    expect(r.out).toMatch(/\nOutput\s+\[N, 10\]\n/);
+    expect(r.out).toMatch(/\nOutput\s+logits \[N, 10\]\n/);
     expect(r.out).not.toMatch(/^Params.*verified/m); // params are only declared for 1000 classes
   });
   test('--depth must be 1, 2 or 3 (a usage error)', async () => {
@@ -97,6 +97,14 @@ describe('netforge report', () => {
     expect(blocks(collapsed)).toBe(8);
     expect(blocks(expanded)).toBe(50);
     expect(readFileSync(expanded, 'utf8')).not.toContain('class="block-group"');
+  });
+  test('-o x.svg writes the SVG diagram without --svg; --svg with -o x.html is a usage error', async () => {
+    const svgOut = join(dir, 'inferred.svg');
+    expect((await runCommand(reportCommand, ['cifar_resnet20', '-o', svgOut])).code).toBe(0);
+    expect(readFileSync(svgOut, 'utf8')).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>\n<svg /);
+    const htmlOut = join(dir, 'contradiction.html');
+    expect(await rejects(runCommand(reportCommand, ['cifar_resnet20', '--svg', '-o', htmlOut]))).toEqual({ code: 'E_USAGE', exitCode: 2 });
+    expect(existsSync(htmlOut)).toBe(false);
   });
   test('usage and model errors leave no file behind', async () => {
     expect(await rejects(runCommand(reportCommand, ['resnet18']))).toEqual({ code: 'E_USAGE', exitCode: 2 });

@@ -112,7 +112,7 @@ describe('--weights FILE', () => {
     expect(strict.stderr).toContain('as load_state_dict(strict=False) does, pass --no-strict');
     const r = netforge(['compile', 'cifar_resnet20', '--weights', ft, '--no-strict', '--seed', '2', '--no-fold-bn', '-o', out]);
     expect(r.code).toBe(0);
-    expect(r.stderr).toContain(`warning: non-strict load from ${ft}: 2 params not in the checkpoint initialized from seed 2 (fc.weight, fc.bias); 1 checkpoint keys ignored (projector.weight)`);
+    expect(r.stderr).toContain(`warning: non-strict load from ${ft}: 2 params not in the checkpoint initialized from seed 2 (fc.weight, fc.bias); 1 checkpoint key ignored (projector.weight)`);
     expect(Buffer.from(initializer(out, 'layer1.0.conv1.weight')).equals(Buffer.from(c20sd.get('layer1.0.conv1.weight')!.data))).toBe(true);
     expect(JSON.parse(metaOf(readModel(out))['netforge.weights']!)).toMatchObject({ loaded: 95, initialized: ['fc.weight', 'fc.bias'], strict: false, ignored: ['projector.weight'] });
     const usage = netforge(['compile', 'cifar_resnet20', '--no-strict', '-o', out]);

@@ -76,6 +76,8 @@ export interface BlockRun {
 export interface ModelStructure {
   readonly name: string;
   readonly input: Shape;
+  /** The graph output's name: `logits` for a classifier, `features` for a backbone, or the model's own. */
+  readonly outputName: string;
   readonly stats: GraphStats;
   readonly sections: readonly Section[];
   /** `netforge.config` when present and valid JSON. */
@@ -124,7 +126,7 @@ export function describeModel(g: Graph, stats: GraphStats = analyze(g)): ModelSt
   };
   if (stageIdx.length === 0) {
     for (const t of tops) plain('modules', t, [t]);
-    return { name: g.name, input: shapeOf(g.inputs[0]!), stats, sections, config };
+    return { name: g.name, input: shapeOf(g.inputs[0]!), outputName: g.outputs[0]!, stats, sections, config };
   }
   const first = stageIdx[0]!;
   const last = stageIdx[stageIdx.length - 1]!;
@@ -152,7 +154,7 @@ export function describeModel(g: Graph, stats: GraphStats = analyze(g)): ModelSt
     });
   }
   if (last < tops.length - 1) plain('head', 'head', tops.slice(last + 1));
-  return { name: g.name, input: shapeOf(g.inputs[0]!), stats, sections, config };
+  return { name: g.name, input: shapeOf(g.inputs[0]!), outputName: g.outputs[0]!, stats, sections, config };
 }
 
 /** A node's name within its block (`layer1.0.se.fc1` -> `se.fc1`). */

@@ -8,7 +8,7 @@ import { summaryJson } from './summaryJson.js';
 test('summary JSON: the contract keys, plus stages with their blocks', () => {
   const def = ZOO.get('cifar_resnet20')!;
   const j = summaryJson(describeModel(inferShapes(buildModel(def))), expectationsFor(def, {}));
-  expect(j).toMatchObject({ model: 'cifar_resnet20', input: ['N', 3, 32, 32], params: 269_722, depth: 20, mainPath: { conv: 19, linear: 1 }, output: ['N', 10] });
+  expect(j).toMatchObject({ model: 'cifar_resnet20', input: ['N', 3, 32, 32], params: 269_722, depth: 20, mainPath: { conv: 19, linear: 1 }, output: ['N', 10], outputName: 'logits' });
   expect(j.ops['Pad']).toBe(2);
   expect(Object.keys(j.layers[0]!)).toEqual(['name', 'module', 'op', 'outputShape', 'params', 'macs']);
   expect(j.stages.map((s) => s.name)).toEqual(['stem', 'layer1', 'layer2', 'layer3', 'head']);

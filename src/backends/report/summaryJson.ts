@@ -44,6 +44,8 @@ export interface SummaryJson {
   readonly verified: readonly Verdict[];
   readonly ops: Readonly<Record<string, number>>;
   readonly output: Shape;
+  /** The output's name in the ONNX graph (`logits`, `features`, ...). */
+  readonly outputName: string;
   readonly stages: readonly SummaryJsonStage[];
   readonly layers: readonly Omit<LayerStat, 'onMainPath'>[];
 }
@@ -67,6 +69,7 @@ export function summaryJson(m: ModelStructure, expectations: Expectations = {}):
     verified: verdicts(s, expectations),
     ops: s.ops,
     output: s.output,
+    outputName: m.outputName,
     stages: m.sections.map((sec) => ({
       name: sec.name,
       kind: sec.kind,

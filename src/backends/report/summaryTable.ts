@@ -175,7 +175,7 @@ export function totalsLines(m: ModelStructure, opts: { readonly width?: number; 
     row('Model', paint('bold', m.name)),
     ...(opts.description ? [row('', opts.description.length > width - LABEL_W ? fit(opts.description, width - LABEL_W) : opts.description)] : []),
     row('Input', shapeStr(m.input)),
-    row('Output', shapeStr(s.output)),
+    row('Output', `${m.outputName} ${shapeStr(s.output)}`),
     row('Params', int(s.params), verdictFor(vs, 'params')),
     row('  trainable', int(s.trainableParams)),
     row('  frozen', int(s.frozenParams)),

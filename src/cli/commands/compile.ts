@@ -9,6 +9,7 @@ import { writeOnnx } from '../../backends/onnx/serialize.js';
 import { printGraph } from '../../ir/print.js';
 import { int, mib, shapeStr, si } from '../../backends/report/format.js';
 import { printNotices, weightsOptionsFrom } from '../weightsArgs.js';
+import { assertWritable } from '../../io/outputError.js';
 
 /** --check tolerance for float16 models (relative, see README "fp16"). */
 const FLOAT16_TOLERANCE = 5e-3;
@@ -48,6 +49,9 @@ export const compileCommand: Command = {
     if (dtype !== 'float32' && dtype !== 'float16') throw usageError(`--dtype must be float32 or float16, got '${dtype}'`);
     const emitTs = get.str(p, 'emit-ts');
     if (emitTs !== undefined && out === undefined) throw usageError('--emit-ts needs -o <file.onnx>: the module loads that file');
+    // Every output is checked before the work: no compile that fails at the end, no .onnx left when --emit-ts cannot be written.
+    if (out !== undefined) assertWritable(resolve(out));
+    if (emitTs !== undefined) assertWritable(resolve(emitTs));
     const def = await resolveModel(p.positionals[0], 'compile');
     const opts = modelOptionsFrom(p, def);
     const seed = seedFrom(p);

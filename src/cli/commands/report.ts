@@ -1,5 +1,5 @@
 /** netforge report <model> -o report.html [--svg] [--expand] */
-import { resolve } from 'node:path';
+import { extname, resolve } from 'node:path';
 import type { Command } from '../command.js';
 import { get, parseArgs, usageError } from '../args.js';
 import { MODEL_FLAGS } from '../modelArgs.js';
@@ -12,7 +12,7 @@ import { int, si } from '../../backends/report/format.js';
 
 const FLAGS = [
   { name: '--output', alias: '-o', type: 'string', help: 'where to write the report (.html, or .svg with --svg) (required)' },
-  { name: '--svg', type: 'bool', help: 'write only the architecture diagram, as a standalone SVG' },
+  { name: '--svg', type: 'bool', help: 'write only the architecture diagram, as a standalone SVG (the default when -o ends in .svg)' },
   { name: '--expand', type: 'bool', help: 'draw every block: no collapsed runs of identical blocks (a static SVG cannot open them)' },
   ...MODEL_FLAGS,
 ] as const;
@@ -25,7 +25,12 @@ export const reportCommand: Command = {
   async run(argv, io) {
     const p = parseArgs('report', argv, FLAGS);
     const out = get.str(p, 'output');
-    const svg = get.bool(p, 'svg') ?? false;
+    // The file name decides when --svg is not given (-o arch.svg writes the diagram); a contradiction is a usage error.
+    const svgFlag = get.bool(p, 'svg');
+    const ext = out !== undefined ? extname(out).toLowerCase() : '';
+    if (svgFlag === true && out !== undefined && (ext === '.html' || ext === '.htm')) throw usageError(`--svg writes an SVG diagram, but -o ${out} names an HTML file`, `use -o ${out.slice(0, -ext.length)}.svg, or drop --svg for the HTML report`);
+    if (svgFlag === false && ext === '.svg') throw usageError(`-o ${out} names an SVG file, but --no-svg asks for the HTML report`, 'use -o report.html, or drop --no-svg');
+    const svg = svgFlag ?? ext === '.svg';
     if (out === undefined) {
       throw usageError('netforge report needs -o <file>', svg ? 'e.g. netforge report resnet50 --svg -o resnet50.svg' : 'e.g. netforge report resnet50 -o resnet50.html');
     }

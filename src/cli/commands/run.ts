@@ -20,12 +20,14 @@ const FLAGS: readonly FlagSpec[] = [
 export const runCommand: Command = {
   name: 'run',
   summary: 'run an ONNX model in onnxruntime on a .npy input',
-  usage: 'netforge run model.onnx --input x.npy [--output y.npy] [--ep auto|cpu|webgpu|cuda] [--strict-ep]  (default --ep cpu)',
+  usage: 'netforge run model.onnx --input x.npy [--output y.npy] [--top K] [-q] [--ep auto|cpu|webgpu|cuda] [--strict-ep]  (default --ep cpu)',
   flags: FLAGS,
   async run(argv, io) {
     const p = parseArgs('run', argv, FLAGS);
     const model = p.positionals[0];
     if (model === undefined || p.positionals.length > 1) throw usageError('netforge run needs exactly one .onnx file', 'e.g. netforge run resnet50.onnx --input x.npy');
+    const top = get.num(p, 'top') ?? 5;
+    if (top < 1) throw usageError(`--top must be at least 1, got ${top}`, 'e.g. --top 5');
     const inPath = get.str(p, 'input');
     if (inPath === undefined) throw usageError('netforge run needs --input x.npy');
     const x = readNpy(resolve(inPath));
@@ -42,7 +44,6 @@ export const runCommand: Command = {
     const outPath = get.str(p, 'output');
     if (outPath !== undefined) writeNpy(resolve(outPath), 'float32', y.dims, new Uint8Array(y.data.buffer, y.data.byteOffset, y.data.byteLength));
     if (get.bool(p, 'quiet')) return 0;
-    const k = get.num(p, 'top') ?? 5;
     const n = y.dims[0] ?? 1;
     const per = y.data.length / n;
     io.out(`${y.name} [${y.dims.join(', ')}]${outPath ? ` -> ${outPath}` : ''} on ${ps.provider} (--ep ${formatEp(ep)}${ps.fellBack ? ', fell back' : ''})`);
@@ -50,6 +51,7 @@ export const runCommand: Command = {
       for (let b = 0; b < n; b++) {
         const row = Array.from(y.data.subarray(b * per, (b + 1) * per), (v, i) => [v, i] as const);
         row.sort((a, c) => c[0] - a[0]);
+        const k = Math.min(top, row.length);
         io.out(`  sample ${b}: top-${k} ${row.slice(0, k).map(([v, i]) => `${i} (${v.toFixed(4)})`).join(', ')}`);
       }
     }
