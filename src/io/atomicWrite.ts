@@ -3,6 +3,7 @@ import { dirname, basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { outputError } from './outputError.js';
 import { acquireLock, lockPathFor, processAlive } from './fileLock.js';
+import { guardSignals } from './signalGuard.js';
 
 /** What one output file holds: chunks written in order (views of tensor buffers, no concatenation). */
 export type Chunks = readonly Uint8Array[] | Uint8Array | string;
@@ -28,6 +29,8 @@ export function atomicWriteFileSync(path: string, chunks: Chunks): void {
  */
 export function atomicWriteFilesSync(files: readonly { readonly path: string; readonly chunks: Chunks }[]): void {
   const temps: { tmp: string; path: string }[] = [];
+  // Ctrl-C during the write waits for it (then the process stops), instead of leaving a temp file.
+  const unguard = guardSignals(() => temps.map((t) => t.tmp), safeUnlink);
   try {
     for (const f of files) {
       const list = listOf(f.chunks);
@@ -62,6 +65,7 @@ export function atomicWriteFilesSync(files: readonly { readonly path: string; re
     }
   } finally {
     for (const t of temps) safeUnlink(t.tmp);
+    unguard();
   }
 }
 

@@ -69,6 +69,19 @@ describe('a killed compile', () => {
       writeFileSync(out, previous);
     }
     expect(killedMidway).toBeGreaterThan(0);
+    // Ctrl-C (SIGINT) or SIGTERM while the model is being written: the write finishes (it is
+    // one synchronous step), then the process dies of the signal, leaving no temp file.
+    for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+      writeFileSync(out, previous);
+      const child = spawn(process.execPath, [BIN, 'compile', 'wide_resnet50_2', '-o', out, '-q'], { stdio: 'ignore' });
+      const exited = new Promise<NodeJS.Signals | number | null>((resolve) => child.on('exit', (code, signal) => resolve(signal ?? code)));
+      for (let i = 0; i < 600 && temps(d).length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(temps(d), 'the write never started').toHaveLength(1);
+      child.kill(sig);
+      expect(await exited).toBe(sig);
+      expect(temps(d)).toEqual([]);
+      expect(sha(out)).toBe(complete);
+    }
     // the next successful write cleans up temp files the killed runs left behind
     expect(netforge(['compile', 'cifar_resnet20', '-o', out, '-q']).code).toBe(0);
     expect(temps(d)).toEqual([]);
