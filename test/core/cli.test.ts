@@ -214,6 +214,7 @@ describe('netforge run', () => {
     const r = netforge(['run', model, '--input', xin]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/error\[E_ORT_RUN\]/);
+    expect(r.stderr).toContain("help: the model expects input 'input' [N, 3, 32, 32] (float32); the input given is [1, 3, 8]");
     noStack(r.stderr);
   });
 });

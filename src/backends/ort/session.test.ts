@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { buildGraph, conv2d, flatten, linear, relu } from '../../dsl/index.js';
 import { initParams } from '../../passes/initParams.js';
 import { toOnnxBytes } from '../onnx/serialize.js';
-import { DEFAULT_LOG_SEVERITY, createSession, ortSessionOptions, runFloat32 } from './session.js';
+import { DEFAULT_LOG_SEVERITY, createSession, expectedInput, ortSessionOptions, runFloat32 } from './session.js';
 import { createProviderSession } from './providers.js';
 import type { SessionOptions } from './session.js';
 
@@ -39,5 +39,14 @@ describe('ortSessionOptions', () => {
       expect(r.dims).toEqual([1, 5]);
       await s.release();
     }
+  });
+});
+
+describe('expectedInput', () => {
+  test('names the declared shape and type, or just the name when onnxruntime gives no metadata', () => {
+    const meta = (m: unknown): Parameters<typeof expectedInput>[0] => ({ inputMetadata: m }) as Parameters<typeof expectedInput>[0];
+    expect(expectedInput(meta([{ name: 'input', isTensor: true, type: 'float32', shape: ['N', 3, 32, 32] }]), 'input')).toBe("the model expects input 'input' [N, 3, 32, 32] (float32)");
+    expect(expectedInput(meta([]), 'input')).toBe("the model expects input 'input'");
+    expect(expectedInput(meta(undefined), 'x')).toBe("the model expects input 'x'");
   });
 });

@@ -100,6 +100,13 @@ export async function outputFloat32(t: ort.Tensor): Promise<Float32Array> {
   return Float32Array.from(d as ArrayLike<number>);
 }
 
+/** What the model declares for its input, in words: `the model expects input 'input' [N, 3, 32, 32] (float32)`. */
+export function expectedInput(session: Pick<Session, 'inputMetadata'>, inputName: string): string {
+  const meta = session.inputMetadata?.find((m) => m.name === inputName);
+  if (meta === undefined || !meta.isTensor || meta.shape.length === 0) return `the model expects input '${inputName}'`;
+  return `the model expects input '${inputName}' [${meta.shape.join(', ')}] (${meta.type})`;
+}
+
 /** Run the session's first input with `data` of shape `dims`; returns the first output. */
 export async function runFloat32(session: Session, data: Float32Array, dims: readonly number[]): Promise<RunResult> {
   const inputName = session.inputNames[0]!;
@@ -112,7 +119,7 @@ export async function runFloat32(session: Session, data: Float32Array, dims: rea
     throw new NetforgeError({
       code: 'E_ORT_RUN',
       message: `onnxruntime failed to run the model: ${(e as Error).message}`,
-      hint: `the model expects input '${inputName}'; check the input shape [${dims.join(', ')}]`,
+      hint: `${expectedInput(session, inputName)}; the input given is [${dims.join(', ')}]`,
     });
   }
   const t = out[outputName]!;
