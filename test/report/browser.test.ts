@@ -82,7 +82,7 @@ describe.skipIf(!hasChromium)(hasChromium ? 'HTML report in headless Chromium' :
     expect(await page.locator('details.block-group').count()).toBe(0);
     const box = await page.locator('.nf-diagram-wrap').boundingBox();
     expect(box!.width).toBeGreaterThan(1000);
-    expect(await page.locator('.nf-top').textContent()).toContain('main-path depth 18 = 17 conv + 1 fc');
+    expect(await page.locator('.nf-top').textContent()).toContain('main-path depth 18 = 17 conv + 1 linear');
     expect(await page.locator('table.nf-stages tbody tr').count()).toBe(6);
     expect(await page.locator('svg.nf-chart .nf-bar').count()).toBe(12);
     await page.screenshot({ path: join(ARTIFACTS, 'report-resnet18.png'), fullPage: true });

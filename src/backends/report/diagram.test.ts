@@ -19,7 +19,7 @@ describe('standalone SVG', () => {
   test('a standalone document with the header and the verified counts', () => {
     expect(svg.startsWith('<?xml version="1.0" encoding="UTF-8"?>\n<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
     expect(svg.trimEnd().endsWith('</svg>')).toBe(true);
-    expect(svg).toContain('main-path depth 18 = 17 conv + 1 fc</tspan><tspan class="nf-ok"> ✓ verified (depth, conv, fc)</tspan>');
+    expect(svg).toContain('main-path depth 18 = 17 conv + 1 linear</tspan><tspan class="nf-ok"> ✓ verified (depth, conv, linear)</tspan>');
     expect(svg).toContain('3 shortcut projections</tspan><tspan class="nf-ok"> ✓ verified</tspan>');
   });
   test('stem -> stages -> head, output shapes on the edges', () => {

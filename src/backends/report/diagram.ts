@@ -145,7 +145,7 @@ function rail(columns: readonly ColumnPlan[], width: number): Figure {
   return { w: width, h: RAIL_H + RAIL_STUB, body: parts.join('') };
 }
 
-/** ` ✓ verified (depth, conv, fc)` for the declared ones that hold, ` ✗ conv expected 49` for each that does not. */
+/** ` ✓ verified (depth, conv, linear)` for the declared ones that hold, ` ✗ conv expected 49` for each that does not. */
 function verdictSpans(pairs: readonly (readonly [string, Verdict | undefined])[]): string {
   const declared = pairs.filter((p): p is [string, Verdict] => p[1] !== undefined);
   const ok = declared.filter(([, v]) => v.ok).map(([n]) => n);
@@ -163,11 +163,11 @@ function header(m: ModelStructure, o: DiagramOptions, width: number): Figure {
   const desc = o.description ? `  ${o.description}` : '';
   const io = `input ${chw(m.input)} → output ${chw(s.output)}`;
   const line1 =
-    `<tspan>main-path depth ${s.depth} = ${s.mainPath.conv} conv + ${s.mainPath.linear} fc</tspan>` +
+    `<tspan>main-path depth ${s.depth} = ${s.mainPath.conv} conv + ${s.mainPath.linear} linear</tspan>` +
     verdictSpans([
       ['depth', verdictFor(vs, 'depth')],
       ['conv', verdictFor(vs, 'mainPath.conv')],
-      ['fc', verdictFor(vs, 'mainPath.linear')],
+      ['linear', verdictFor(vs, 'mainPath.linear')],
     ]) +
     `<tspan> · ${s.shortcutProjections} shortcut projections</tspan>` +
     verdictSpans([['shortcut projections', verdictFor(vs, 'shortcutProjections')]]);

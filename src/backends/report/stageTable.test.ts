@@ -60,7 +60,7 @@ describe('stage table (He et al. 2015, Table 1 style)', () => {
     expect(html).toMatch(/^<table class="nf-stages">/);
     expect(html).toContain('<code>[3x3, 64; 3x3, 64] x 2</code>');
     expect(html).toContain('<tr data-section="layer4">');
-    expect(html).toMatch(/<tfoot>.*main-path depth 18 \(17 conv \+ 1 fc\)/);
+    expect(html).toMatch(/<tfoot>.*main-path depth 18 \(17 conv \+ 1 linear\)/);
   });
 });
 

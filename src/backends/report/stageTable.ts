@@ -169,7 +169,7 @@ export function stageTableHtml(m: ModelStructure): string {
     '<table class="nf-stages">',
     '<thead><tr><th>layer name</th><th>output size</th><th>channels</th><th>blocks</th><th>downsampling</th><th>shortcut</th><th>params</th><th>MACs</th></tr></thead>',
     `<tbody>\n${body}\n</tbody>`,
-    `<tfoot><tr><th scope="row">total</th><td colspan="5">main-path depth ${s.depth} (${s.mainPath.conv} conv + ${s.mainPath.linear} fc)</td><td class="num" title="${esc(int(s.params))}">${esc(si(s.params))}</td><td class="num" title="${esc(int(s.macs))}">${esc(si(s.macs))}</td></tr></tfoot>`,
+    `<tfoot><tr><th scope="row">total</th><td colspan="5">main-path depth ${s.depth} (${s.mainPath.conv} conv + ${s.mainPath.linear} linear)</td><td class="num" title="${esc(int(s.params))}">${esc(si(s.params))}</td><td class="num" title="${esc(int(s.macs))}">${esc(si(s.macs))}</td></tr></tfoot>`,
     '</table>',
   ].join('\n');
 }

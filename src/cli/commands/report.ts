@@ -43,7 +43,7 @@ export const reportCommand: Command = {
     atomicWriteFileSync(resolve(out), text);
     const s = structure.stats;
     io.out(`wrote ${svg ? 'diagram' : 'report'} for ${def.name} -> ${out} (${int(Buffer.byteLength(text))} bytes)`);
-    io.out(`  depth ${s.depth} = ${s.mainPath.conv} conv + ${s.mainPath.linear} fc; ${int(s.params)} params; ${si(s.macs)} MACs`);
+    io.out(`  depth ${s.depth} = ${s.mainPath.conv} conv + ${s.mainPath.linear} linear; ${int(s.params)} params; ${si(s.macs)} MACs`);
     return 0;
   },
 };
