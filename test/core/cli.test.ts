@@ -203,6 +203,12 @@ describe('netforge run', () => {
     const y = readNpy(yout);
     expect(y.shape).toEqual([3, 10]);
     expect(y.dtype).toBe('float32');
+    const x64 = join(dir, 'x64.npy');
+    writeNpy(x64, 'float64', [3, 3, 32, 32], new Uint8Array(Float64Array.from(x).buffer));
+    const r64 = netforge(['run', model, '--input', x64, '--output', join(dir, 'y64.npy')]);
+    expect(r64.code).toBe(0);
+    expect(r64.stderr).toContain(`note: ${x64} holds float64; converted to float32, the model's input type`);
+    expect(readFileSync(join(dir, 'y64.npy')).equals(readFileSync(yout))).toBe(true);
     const q = netforge(['run', model, '--input', xin, '--output', join(dir, 'yq.npy'), '-q']);
     expect([q.code, q.stdout, q.stderr]).toEqual([0, '', '']);
     expect(readFileSync(join(dir, 'yq.npy')).equals(readFileSync(yout))).toBe(true);

@@ -33,6 +33,7 @@ export const runCommand: Command = {
     const x = readNpy(resolve(inPath));
     if (x.shape.length === 0) throw new NetforgeError({ code: 'E_INPUT_SHAPE', message: 'the input .npy holds a scalar', file: inPath, hint: 'save an array of shape [N, C, H, W]' });
     const data = toFloat32({ dtype: x.dtype, shape: x.shape, data: x.data }, inPath);
+    if (x.dtype !== 'float32' && !get.bool(p, 'quiet')) io.err(`note: ${inPath} holds ${x.dtype}; converted to float32, the model's input type`);
     const { ep, strict } = epFrom(p, 'cpu');
     const ps = await createProviderSession(resolve(model), { ep, strict, onNotice: io.err });
     let y;
