@@ -8,6 +8,7 @@
  */
 import { totalmem } from 'node:os';
 import type { Graph } from './ir/types.js';
+import { MAX_SEED, isSeed } from './ir/random.js';
 import { buildModel, expectationsFor, type ModelDefinition, type ModelOptions } from './dsl/model.js';
 import { runPasses, type PassTrace } from './passes/manager.js';
 import type { Pass } from './passes/pass.js';
@@ -117,10 +118,10 @@ export function compile(def: ModelDefinition, o: CompileOptions = {}): CompiledM
       exitCode: 2,
     });
   }
-  if (o.seed !== undefined && (!Number.isSafeInteger(o.seed) || o.seed < 0 || o.seed > 0xffff_ffff)) {
+  if (o.seed !== undefined && !isSeed(o.seed)) {
     throw new NetforgeError({
       code: 'E_BAD_ARG',
-      message: `seed must be an integer from 0 to 4294967295, got ${o.seed}`,
+      message: `seed must be an integer from 0 to ${MAX_SEED}, got ${o.seed}`,
       hint: 'seeds are 32-bit: values outside that range would repeat the weights of another seed',
     });
   }

@@ -6,10 +6,8 @@ import { get, usageError } from './args.js';
 import type { DefinedModel, ModelOptions } from '../dsl/model.js';
 import { ZOO } from '../zoo/index.js';
 import { NetforgeError } from '../errors.js';
+import { MAX_SEED, isSeed } from '../ir/random.js';
 import { loadModelFile } from './loadModelFile.js';
-
-/** The largest seed: the generator mixes a 32-bit seed. */
-export const MAX_SEED = 0xffff_ffff;
 
 export const MODEL_FLAGS: readonly FlagSpec[] = [
   { name: '--num-classes', type: 'int', help: 'classifier outputs (default: the model\'s, 1000 for ImageNet models)' },
@@ -32,7 +30,7 @@ function parseBool(s: string): boolean {
 /** --seed: a 32-bit unsigned integer (the generator's seed width), so no two seeds give the same weights. */
 export function seedFrom(p: Parsed): number | undefined {
   const seed = get.num(p, 'seed');
-  if (seed !== undefined && (!Number.isSafeInteger(seed) || seed < 0 || seed > MAX_SEED)) {
+  if (seed !== undefined && !isSeed(seed)) {
     throw usageError(`--seed must be an integer from 0 to ${MAX_SEED}, got ${seed}`, 'seeds are 32-bit: values outside that range would repeat the weights of another seed');
   }
   return seed;

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { fillNormal, fillUniform, rngFor } from './random.js';
+import { MAX_SEED, fillNormal, fillUniform, isSeed, rngFor } from './random.js';
 
 function moments(a: Float32Array): { mean: number; std: number; kurt: number; tail3: number } {
   let m = 0;
@@ -82,3 +82,10 @@ function erf(x: number): number {
   const y = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-x * x);
   return s * y;
 }
+
+describe('isSeed', () => {
+  test('integers from 0 to MAX_SEED (2^32 - 1), nothing else', () => {
+    expect([0, 1, MAX_SEED].map(isSeed)).toEqual([true, true, true]);
+    expect([-1, MAX_SEED + 1, 1.5, Number.NaN].map(isSeed)).toEqual([false, false, false, false]);
+  });
+});

@@ -68,6 +68,14 @@ export interface RngState {
   w: number;
 }
 
+/** Seeds are mixed as 32-bit words (`seed >>> 0` below): larger or negative ones would repeat another seed's weights. */
+export const MAX_SEED = 0xffff_ffff;
+
+/** A seed every value of which gives its own weights: an integer from 0 to MAX_SEED. */
+export function isSeed(seed: number): boolean {
+  return Number.isSafeInteger(seed) && seed >= 0 && seed <= MAX_SEED;
+}
+
 export function rngFor(seed: number, name: string): RngState {
   const sm = splitmix32((seed >>> 0) ^ Math.imul(hashString(name), 0x27d4eb2d));
   const s = { x: sm(), y: sm(), z: sm(), w: sm() };
