@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { acquireLock, lockPathFor } from './fileLock.js';
@@ -34,5 +34,14 @@ describe('acquireLock', () => {
     const lock = join(dir, '.fresh.lock');
     writeFileSync(lock, '');
     expect(() => acquireLock(lock, { timeoutMs: 20, alive: () => false })).toThrow(expect.objectContaining({ code: 'ELOCKED' }));
+  });
+  test('an empty lock left for seconds (its creator died before writing its pid) is taken over', () => {
+    const lock = join(dir, '.orphan.lock');
+    writeFileSync(lock, '');
+    const old = new Date(Date.now() - 10_000);
+    utimesSync(lock, old, old);
+    const release = acquireLock(lock, { timeoutMs: 20 });
+    expect(readFileSync(lock, 'utf8')).toBe(String(process.pid));
+    release();
   });
 });

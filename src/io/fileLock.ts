@@ -4,7 +4,7 @@
  * data into place. A lock whose owner is no longer running (killed while holding it) is
  * taken over; a live owner is waited for, briefly: the section is two renames.
  */
-import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 /** `.<name>.lock` in the same directory. */
@@ -54,9 +54,14 @@ export function acquireLock(lock: string, o: LockOptions = {}): () => void {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
     }
     const owner = ownerOf(lock);
-    // An empty file is a lock being created right now (pid not yet written): wait for it.
+    // An empty file is a lock being created right now (pid not yet written): wait for it,
+    // unless it has stayed empty for a while (its creator died between open and write).
     if (owner !== undefined && owner !== process.pid && !alive(owner)) {
       takeOver(lock, owner);
+      continue;
+    }
+    if (owner === undefined && ageMs(lock) > EMPTY_LOCK_STALE_MS) {
+      takeOver(lock, undefined);
       continue;
     }
     if (Date.now() > deadline) {
@@ -75,8 +80,19 @@ function ownerOf(lock: string): number | undefined {
   }
 }
 
+/** An empty lock older than this was left by a process killed while creating it. */
+const EMPTY_LOCK_STALE_MS = 2_000;
+
+function ageMs(path: string): number {
+  try {
+    return Date.now() - statSync(path).mtimeMs;
+  } catch {
+    return 0;
+  }
+}
+
 /** Remove a dead owner's lock, unless it changed hands meanwhile (then the next attempt sorts it out). */
-function takeOver(lock: string, deadOwner: number): void {
+function takeOver(lock: string, deadOwner: number | undefined): void {
   if (ownerOf(lock) !== deadOwner) return;
   try {
     unlinkSync(lock);

@@ -11,7 +11,7 @@ import { NetforgeError, isNetforgeError } from '../errors.js';
 /** What each errno means for an output, and how to fix it. */
 const REASONS: Readonly<Record<string, { readonly why: string; readonly hint: string }>> = {
   ENOENT: { why: 'its directory does not exist', hint: 'create the directory first, or write into an existing one' },
-  ENOTDIR: { why: 'a component of the path is not a directory', hint: 'check the path given to -o' },
+  ENOTDIR: { why: 'a component of the path is not a directory', hint: 'check the path' },
   EACCES: { why: 'permission denied', hint: 'write to a directory you can write to, or fix its permissions (netforge writes a temp file beside the output, then renames it)' },
   EPERM: { why: 'operation not permitted', hint: 'write to a directory you can write to, or fix its permissions' },
   EROFS: { why: 'the filesystem is read-only', hint: 'write to a path on a writable filesystem' },
@@ -65,29 +65,16 @@ export function outputError(path: string, e: unknown, bytes?: number): unknown {
 
 /**
  * Fail early (E_OUTPUT_IO) if `path` cannot be written: its directory is missing, not a
- * directory, or not writable; or `path` itself is a directory. Commands call it for every
- * output before doing the work, so a compile does not run for seconds and then fail on the
- * second of two outputs with the first already written.
+ * directory, or not writable, or `path` itself is a directory. (The file itself need not be
+ * writable: it is replaced by a rename, which only needs the directory.) Commands call it for
+ * every output before doing the work, so a compile does not run for seconds and then fail on
+ * the second of two outputs with the first already written.
  */
 export function assertWritable(path: string): void {
-  const dir = dirname(path);
   try {
-    accessSync(dir, constants.W_OK);
+    accessSync(dirname(path), constants.W_OK);
   } catch (e) {
     throw outputError(path, e);
   }
-  if (existsSync(path)) {
-    try {
-      accessSync(path, constants.W_OK);
-    } catch (e) {
-      throw outputError(path, e);
-    }
-  }
-  let isDir = false;
-  try {
-    isDir = statSync(path).isDirectory();
-  } catch {
-    // does not exist yet: fine
-  }
-  if (isDir) throw outputError(path, Object.assign(new Error(`EISDIR: ${path}`), { code: 'EISDIR' }));
+  if (existsSync(path) && statSync(path).isDirectory()) throw outputError(path, Object.assign(new Error(`EISDIR: ${path}`), { code: 'EISDIR' }));
 }
