@@ -10,7 +10,7 @@
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { NetforgeError, isNetforgeError } from '../errors.js';
 import { isDefinedModel, type DefinedModel } from '../dsl/model.js';
-import { formatLoc, mapGeneratedLoc } from '../dsl/sourceLoc.js';
+import { mapGeneratedLoc } from '../dsl/sourceLoc.js';
 import type { SourceLoc } from '../ir/types.js';
 import type { ImportOptions } from './typescriptLoader.js';
 
@@ -93,7 +93,7 @@ function asUserError(e: unknown, path: string, when: 'evaluating' | 'building'):
   return new NetforgeError({
     code: 'E_MODEL_THREW',
     message: `the model file threw while ${when === 'evaluating' ? 'being evaluated' : 'building the model'}: ${what}`,
-    loc: formatLoc(at),
+    loc: at,
     hint: `fix the code at that line (${path} or a file it imports)`,
   });
 }

@@ -62,7 +62,8 @@ export class TypeCheckError extends NetforgeError {
     super({
       code: 'E_TYPECHECK',
       message: `${displayPath(path)} does not type-check (${n} error${n === 1 ? '' : 's'}); nothing was evaluated\n\n${diagnostics.map((d) => d.frame).join('\n\n')}\n`,
-      ...(first ? { loc: `${first.file}:${first.line}:${first.col}` } : { file: path }),
+      ...(first ? { loc: { file: first.file!, line: first.line, col: first.col } } : { file: path }),
+      framed: true,
       hint: 'fix the errors above; model files are checked against netforge\'s types before they run',
     });
     this.diagnostics = diagnostics;

@@ -5,8 +5,8 @@
  */
 import type { DType, Graph, InitSpec, Node, NodeOf, OpAttrMap, OpKind, Param, ParamRole, Shape, SourceLoc, Value } from '../ir/types.js';
 import { ShapeError, inferNodeShape, nodeOutputDType } from '../ir/ops.js';
-import { NetforgeError } from '../errors.js';
-import { callerLoc, formatLoc } from './sourceLoc.js';
+import { NetforgeError, formatLoc, type ErrorCode, type ModelOptionName, type RelatedLocation } from '../errors.js';
+import { callerLoc } from './sourceLoc.js';
 
 /** A tensor while a model is being built: a value id with its shape. */
 export interface Tensor {
@@ -35,7 +35,7 @@ function state(what: string): BuilderState {
     throw new NetforgeError({
       code: 'E_NO_MODEL',
       message: `${what} was called outside a model definition`,
-      loc: formatLoc(callerLoc()),
+      loc: callerLoc(),
       hint: 'call DSL layers inside defineModel({ build }) or buildGraph()',
     });
   }
@@ -75,17 +75,25 @@ export function frozen<T>(fn: () => T): T {
   }
 }
 
-export function userError(code: string, message: string, hint?: string, module?: string): NetforgeError {
-  const modPath = module ?? (current ? current.scopes.join('.') : undefined);
+/** More about a DSL error: the module (default: the current scope), related locations, the model option it is about. */
+export interface UserErrorExtra {
+  readonly module?: string;
+  readonly related?: readonly RelatedLocation[];
+  readonly option?: ModelOptionName;
+}
+
+/** An error in the user's model definition, located at the user's call site. */
+export function userError(code: ErrorCode, message: string, hint?: string, extra: UserErrorExtra = {}): NetforgeError {
+  const modPath = extra.module ?? (current ? current.scopes.join('.') : undefined);
+  const loc = callerLoc();
   return new NetforgeError({
     code,
     message,
     ...(modPath ? { modulePath: modPath } : {}),
     ...(hint !== undefined ? { hint } : {}),
-    ...(() => {
-      const l = formatLoc(callerLoc());
-      return l !== undefined ? { loc: l } : {};
-    })(),
+    ...(loc !== undefined ? { loc } : {}),
+    ...(extra.related !== undefined ? { related: extra.related } : {}),
+    ...(extra.option !== undefined ? { option: extra.option } : {}),
   });
 }
 
@@ -93,12 +101,12 @@ export function userError(code: string, message: string, hint?: string, module?:
 export function claimModule(path: string, reuse = false): void {
   const s = state('layer');
   if (s.modules.has(path) && !reuse) {
-    const first = formatLoc(s.modules.get(path));
+    const first = s.modules.get(path);
     throw userError(
       'E_DUPLICATE_MODULE',
-      `module ${path} is defined twice${first ? ` (first at ${first})` : ''}`,
+      `module ${path} is defined twice${first ? ` (first at ${formatLoc(first)})` : ''}`,
       'give each layer its own name, or pass reuse: true to call the same layer (and weights) again',
-      path,
+      { module: path, ...(first ? { related: [{ message: `${path} is first defined here`, loc: first }] } : {}) },
     );
   }
   // The location is filled in by the module's first node (emit): one stack capture per
@@ -125,7 +133,7 @@ export function declareParam(module: string, spec: ParamSpec): string {
         'E_SHARED_PARAM_SHAPE',
         `reused layer ${module} needs ${spec.name} of shape [${spec.shape.join(', ')}] but it was created as [${existing.shape.join(', ')}]`,
         'a reused layer must see inputs with the same channel counts',
-        module,
+        { module },
       );
     }
     return full;
@@ -174,7 +182,7 @@ export function emit<K extends OpKind>(
         code: e.code,
         message: e.message,
         modulePath: module,
-        ...(loc ? { loc: formatLoc(loc)! } : {}),
+        ...(loc ? { loc } : {}),
         ...(e.hint !== undefined ? { hint: e.hint } : {}),
       });
     }

@@ -4,11 +4,11 @@
  */
 import type { Tensor } from './builder.js';
 import { claimModule, declareParam, emit, modulePath, userError } from './builder.js';
-import { MAX_CHANNELS, bool, layerSite, nonNegInt, pair, positiveInt, positiveNumber, siteName, siteModule, tensorArg, type Site } from './validate.js';
+import { MAX_CHANNELS, bool, layerSite, nonNegInt, pair, positiveInt, positiveNumber, siteName, tensorArg, where, type Site } from './validate.js';
 
 function channels(fn: Site, x: Tensor): number {
   const c = x.shape[1];
-  if (typeof c !== 'number') throw userError('E_SHAPE_RANK', `${siteName(fn)} needs a known channel dimension, input is [${x.shape.join(', ')}]`, undefined, siteModule(fn));
+  if (typeof c !== 'number') throw userError('E_SHAPE_RANK', `${siteName(fn)} needs a known channel dimension, input is [${x.shape.join(', ')}]`, undefined, where(fn));
   return c;
 }
 
@@ -50,7 +50,7 @@ export function conv2d(x: Tensor, o: Conv2dOptions): Tensor {
       'E_GROUPS',
       `conv2d ${modulePath(o.name)}: groups=${groups} must divide input channels (${cin}) and outChannels (${cout})`,
       'choose groups that divides both channel counts',
-      modulePath(o.name),
+      { module: modulePath(o.name) },
     );
   }
   const module = modulePath(o.name);

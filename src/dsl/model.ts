@@ -2,7 +2,8 @@
 import type { Graph, StructureExpectations } from '../ir/types.js';
 import type { Tensor } from './builder.js';
 import { buildGraph, setMeta } from './builder.js';
-import { callerLoc, formatLoc } from './sourceLoc.js';
+import { callerLoc } from './sourceLoc.js';
+import type { SourceLoc } from '../ir/types.js';
 
 /** Options the command line can set on any model (`--num-classes`, ...). */
 export interface ModelOptions {
@@ -57,11 +58,11 @@ export interface ModelDefinition {
 export interface DefinedModel extends ModelDefinition {
   readonly __netforgeModel: true;
   /** Where defineModel was called. */
-  readonly definedAt?: string;
+  readonly definedAt?: SourceLoc;
 }
 
 export function defineModel(def: ModelDefinition): DefinedModel {
-  const at = formatLoc(callerLoc());
+  const at = callerLoc();
   return { ...def, __netforgeModel: true, ...(at !== undefined ? { definedAt: at } : {}) };
 }
 

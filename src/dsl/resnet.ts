@@ -133,6 +133,7 @@ export function resnet<O extends object, const L extends readonly number[] = rea
       'E_DILATION_LENGTH',
       `replaceStrideWithDilation should have ${layers.length - 1} booleans (one per stage after the first), got ${JSON.stringify(rswd)}`,
       dilationHint(layers.length),
+      { option: 'replaceStrideWithDilation' },
     );
   }
   const numClasses = positiveInt('resnet', 'numClasses', o.numClasses ?? 1000, MAX_CHANNELS * 16);

@@ -4,7 +4,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { buildGraph } from './builder.js';
 import { conv2d, relu } from './layers.js';
 import { callerLoc, frameKind } from './sourceLoc.js';
-import type { NetforgeError } from '../errors.js';
+import { formatLoc, type NetforgeError } from '../errors.js';
 
 const here = fileURLToPath(import.meta.url);
 const root = dirname(dirname(dirname(here)));
@@ -55,7 +55,7 @@ describe('callerLoc', () => {
       err = e as NetforgeError;
     }
     expect(err?.code).toBe('E_DUPLICATE_MODULE');
-    const at = err!.loc!.match(/sourceLoc\.test\.ts:(\d+):\d+$/);
+    const at = formatLoc(err!.loc!).match(/sourceLoc\.test\.ts:(\d+):\d+$/);
     const firstAt = err!.message.match(/first at .*sourceLoc\.test\.ts:(\d+):\d+/);
     expect(at).not.toBeNull();
     expect(firstAt).not.toBeNull();

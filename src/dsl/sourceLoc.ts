@@ -97,7 +97,3 @@ export function callerLoc(): SourceLoc | undefined {
 function locAt(file: string, site: NodeJS.CallSite): SourceLoc {
   return mapGeneratedLoc({ file, line: site.getLineNumber() ?? 0, col: site.getColumnNumber() ?? 0 });
 }
-
-export function formatLoc(loc: SourceLoc | undefined): string | undefined {
-  return loc === undefined ? undefined : `${loc.file}:${loc.line}:${loc.col}`;
-}

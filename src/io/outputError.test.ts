@@ -40,7 +40,7 @@ describe('outputError', () => {
     expect(outputError('/x', bug)).toBe(bug);
     const arg = Object.assign(new TypeError('bad arg'), { code: 'ERR_INVALID_ARG_TYPE' });
     expect(outputError('/x', arg)).toBe(arg);
-    const nf = new NetforgeError({ code: 'E_X', message: 'm' });
+    const nf = new NetforgeError({ code: 'E_BAD_ARG', message: 'm' });
     expect(outputError('/x', nf)).toBe(nf);
   });
   test('freeBytes reads the filesystem, and is undefined for a path that does not exist', () => {

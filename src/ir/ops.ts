@@ -7,10 +7,13 @@
 import type { DType, Dim, Node, NodeOf, OpAttrMap, OpKind, Shape } from './types.js';
 import { windowOutDim } from './shapeMath.js';
 
+/** The error codes shape functions raise (each listed in src/errorCodes.ts). */
+export type ShapeErrorCode = 'E_SHAPE_MISMATCH' | 'E_SHAPE_RANK' | 'E_SHAPE_EMPTY' | 'E_SHAPE_SYMBOLIC' | 'E_PARAM_SHAPE' | 'E_GROUPS' | 'E_ATTR';
+
 /** Raised by shape functions; callers attach the module path and source location. */
 export class ShapeError extends Error {
   constructor(
-    readonly code: string,
+    readonly code: ShapeErrorCode,
     message: string,
     readonly hint?: string,
   ) {

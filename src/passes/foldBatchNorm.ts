@@ -33,8 +33,6 @@ import type { Pass, PassContext } from './pass.js';
 
 export const FOLDED_BATCHNORM_META = 'netforge.folded_batchnorm';
 
-const locOf = (n: Node): string | undefined => (n.loc ? `${n.loc.file}:${n.loc.line}:${n.loc.col}` : undefined);
-
 function float32Data(p: Param, bn: Node): Float32Array | undefined {
   if (p.data === undefined) {
     throw new NetforgeError({
@@ -52,7 +50,7 @@ function invalid(bn: Node, message: string): NetforgeError {
     code: 'E_FOLD_INVALID',
     message,
     modulePath: bn.module,
-    loc: locOf(bn),
+    loc: bn.loc,
     hint: 'the BatchNorm statistics are corrupt (check the weights file), or compile with --no-fold-bn to keep BatchNormalization',
   });
 }

@@ -25,7 +25,7 @@ export function inferShapes(g: Graph, ctx?: { note: (l: string) => void }): Grap
         code: e.code,
         message: e.message,
         modulePath: n.module,
-        loc: n.loc ? `${n.loc.file}:${n.loc.line}:${n.loc.col}` : undefined,
+        loc: n.loc,
         hint: e.hint,
       });
     }

@@ -11,37 +11,57 @@ import type { Pass } from './pass.js';
 
 export type Expectations = StructureExpectations;
 
+/** What an expectation is about: a field of StructureExpectations (`ops` for every op count). */
+export type ExpectationKey = 'mainPath.conv' | 'mainPath.linear' | 'depth' | 'shortcutProjections' | 'params' | 'macs' | 'ops';
+
+/** How each key reads in a mismatch table. */
+const LABELS: Readonly<Record<Exclude<ExpectationKey, 'ops'>, string>> = {
+  'mainPath.conv': 'main path conv',
+  'mainPath.linear': 'main path linear',
+  depth: 'main-path depth',
+  shortcutProjections: 'shortcut projections',
+  params: 'params',
+  macs: 'MACs',
+};
+
 export interface ExpectationMismatch {
-  readonly what: string;
+  readonly key: ExpectationKey;
+  /** For `ops`: the op whose count differs. */
+  readonly op?: string;
   readonly expected: string;
   readonly found: string;
+}
+
+/** `main-path depth`, `Conv nodes`. */
+export function mismatchLabel(m: ExpectationMismatch): string {
+  return m.key === 'ops' ? `${m.op ?? '?'} nodes` : LABELS[m.key];
 }
 
 const fmt = groupDigits;
 
 export function checkExpectations(stats: GraphStats, e: Expectations): ExpectationMismatch[] {
   const out: ExpectationMismatch[] = [];
-  const cmp = (what: string, expected: number | undefined, found: number): void => {
-    if (expected !== undefined && expected !== found) out.push({ what, expected: fmt(expected), found: fmt(found) });
+  const cmp = (key: ExpectationKey, expected: number | undefined, found: number, op?: string): void => {
+    if (expected !== undefined && expected !== found) out.push({ key, ...(op !== undefined ? { op } : {}), expected: fmt(expected), found: fmt(found) });
   };
   if (e.mainPath) {
-    cmp('main path conv', e.mainPath.conv, stats.mainPath.conv);
-    cmp('main path linear', e.mainPath.linear, stats.mainPath.linear);
+    cmp('mainPath.conv', e.mainPath.conv, stats.mainPath.conv);
+    cmp('mainPath.linear', e.mainPath.linear, stats.mainPath.linear);
   }
-  cmp('main-path depth', e.depth, stats.depth);
-  cmp('shortcut projections', e.shortcutProjections, stats.shortcutProjections);
+  cmp('depth', e.depth, stats.depth);
+  cmp('shortcutProjections', e.shortcutProjections, stats.shortcutProjections);
   cmp('params', e.params, stats.params);
-  cmp('MACs', e.macs, stats.macs);
+  cmp('macs', e.macs, stats.macs);
   if (e.ops) {
     const keys = new Set([...Object.keys(e.ops), ...Object.keys(stats.ops)]);
-    for (const k of [...keys].sort()) cmp(`${k} nodes`, e.ops[k] ?? 0, stats.ops[k] ?? 0);
+    for (const k of [...keys].sort()) cmp('ops', e.ops[k] ?? 0, stats.ops[k] ?? 0, k);
   }
   return out;
 }
 
 export function formatMismatches(name: string, ms: readonly ExpectationMismatch[]): string {
-  const w = Math.max(...ms.map((m) => m.what.length), 4);
-  const rows = ms.map((m) => `    ${m.what.padEnd(w)}  expected ${m.expected.padStart(14)}  found ${m.found.padStart(14)}`);
+  const w = Math.max(...ms.map((m) => mismatchLabel(m).length), 4);
+  const rows = ms.map((m) => `    ${mismatchLabel(m).padEnd(w)}  expected ${m.expected.padStart(14)}  found ${m.found.padStart(14)}`);
   return `${name} does not match its declared expectations:\n${rows.join('\n')}`;
 }
 

@@ -3,9 +3,9 @@
  * file it is about, and a hint. Readers call these instead of `new NetforgeError`
  * inline to keep the messages consistent.
  */
-import { NetforgeError } from '../errors.js';
+import { NetforgeError, type ErrorCode } from '../errors.js';
 
-export function fail(code: string, file: string, message: string, hint: string): NetforgeError {
+export function fail(code: ErrorCode, file: string, message: string, hint: string): NetforgeError {
   return new NetforgeError({ code, file, message, hint });
 }
 

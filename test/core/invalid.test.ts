@@ -3,7 +3,7 @@
  * file where the user wrote the offending call. Codes are asserted, not prose.
  */
 import { describe, expect, test } from 'vitest';
-import { NetforgeError } from '../../src/errors.js';
+import { NetforgeError, formatLoc } from '../../src/errors.js';
 import {
   adaptiveAvgPool2d,
   add,
@@ -92,7 +92,7 @@ describe('invalid model definitions', () => {
       // Only the file: under vitest this file runs transformed, and V8's call sites carry the
       // transformed lines. Exact user lines are asserted on real .ts model files, where
       // netforge maps them itself (test/modelFiles: loader.test.ts, cli.test.ts).
-      expect(e.loc ?? '').toContain(THIS_FILE);
+      expect(formatLoc(e.loc) ?? '').toContain(THIS_FILE);
       expect(e.message.length).toBeGreaterThan(10);
     });
   }

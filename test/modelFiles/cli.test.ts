@@ -41,6 +41,37 @@ describe('netforge on a .ts model file', () => {
     expect(r.stderr).toContain(`at ${p.path('m.ts')}:${at.line}:${at.col}`);
   });
 
+  test('a DSL error is printed with a code frame like a type error: the caret under the call, at the line and column', () => {
+    const text = `import { add, conv2d, defineModel, relu } from 'netforge';\n\nexport default defineModel({\n  name: 'm',\n  input: [3, 16, 16],\n  build: (x) => {\n    const a = conv2d(x, { name: 'a', outChannels: 8, kernel: 3, padding: 1 });\n    const b = conv2d(a, { name: 'b', outChannels: 8, kernel: 3, stride: 2, padding: 1 });\n    return relu(add(a, b));\n  },\n});\n`;
+    const p = project({ 'm.ts': text });
+    const r = netforge(['summary', 'm.ts'], { cwd: p.dir });
+    expect(r.code).toBe(1);
+    const at = positionOf(text, 'add(a, b)');
+    const lines = r.stderr.split('\n');
+    expect(lines[0]).toMatch(/^error\[E_SHAPE_MISMATCH\]: Add got operands/);
+    expect(lines[1]).toBe(`  --> in add, at ${p.path('m.ts')}:${at.line}:${at.col}`);
+    expect(lines.slice(2, 5)).toEqual(['', `  ${at.line} | ${text.split('\n')[at.line - 1]}`, `    | ${' '.repeat(at.col - 1)}^^^`]);
+    expect(lines[5]).toMatch(/^  help: /);
+  });
+
+  test('a duplicate module names its first definition as a related location, with its own frame', () => {
+    const text = `import { conv2d, defineModel, relu } from 'netforge';\n\nexport default defineModel({\n  name: 'm',\n  input: [3, 16, 16],\n  build: (x) => {\n    const a = conv2d(x, { name: 'conv1', outChannels: 8, kernel: 3, padding: 1 });\n    return relu(conv2d(a, { name: 'conv1', outChannels: 8, kernel: 3 }));\n  },\n});\n`;
+    const p = project({ 'm.ts': text });
+    const r = netforge(['compile', 'm.ts', '-o', 'm.onnx'], { cwd: p.dir });
+    expect(r.code).toBe(1);
+    const first = positionOf(text, 'conv2d(x');
+    const second = positionOf(text, 'conv2d(a');
+    const lines = r.stderr.split('\n');
+    expect(lines[0]).toMatch(/^error\[E_DUPLICATE_MODULE\]: module conv1 is defined twice/);
+    expect(lines[1]).toBe(`  --> in conv1, at ${p.path('m.ts')}:${second.line}:${second.col}`);
+    expect(lines[4]).toBe(`    | ${' '.repeat(second.col - 1)}^^^^^^`);
+    const note = lines.indexOf(`  note: conv1 is first defined here, at ${p.path('m.ts')}:${first.line}:${first.col}`);
+    expect(note).toBeGreaterThan(4);
+    expect(lines[note + 2]).toBe(`  ${first.line} | ${text.split('\n')[first.line - 1]}`);
+    expect(lines[note + 3]).toBe(`    | ${' '.repeat(first.col - 1)}^^^^^^`);
+    expect(p.listing()).toEqual(['m.ts']);
+  });
+
   test('compile: a model file importing its own block file compiles, and no temporary file is left', () => {
     const p = project({
       'blocks.ts': `import { batchNorm2d, conv2d, relu, type Tensor } from 'netforge';\nexport const convBnRelu = (x: Tensor, name: string, c: number): Tensor =>\n  relu(batchNorm2d(conv2d(x, { name: \`\${name}conv\`, outChannels: c, kernel: 3, padding: 1, bias: false }), { name: \`\${name}bn\` }));\n`,

@@ -9,7 +9,7 @@ import { importTypeScriptModel } from '../../src/cli/typescriptLoader.js';
 import { TypeCheckError } from '../../src/cli/typeCheck.js';
 import { buildModel } from '../../src/dsl/model.js';
 import { compile } from '../../src/compile.js';
-import { NetforgeError } from '../../src/errors.js';
+import { NetforgeError, formatLoc } from '../../src/errors.js';
 import { modelProject, positionOf, type ModelProject } from './project.js';
 
 const projects: ModelProject[] = [];
@@ -63,8 +63,8 @@ describe('DSL errors point at the user\'s .ts line', () => {
     const e = errorOf(() => buildModel(def));
     expect(e.code).toBe('E_BAD_ARG');
     const at = positionOf(BAD_CHANNELS, 'conv2d(y');
-    expect(e.loc).toBe(`${p.path('model.ts')}:${at.line}:${at.col}`);
-    expect(def.definedAt).toBe(`${p.path('model.ts')}:${positionOf(BAD_CHANNELS, 'defineModel({').line}:${positionOf(BAD_CHANNELS, 'defineModel({').col}`);
+    expect(formatLoc(e.loc)).toBe(`${p.path('model.ts')}:${at.line}:${at.col}`);
+    expect(formatLoc(def.definedAt)).toBe(`${p.path('model.ts')}:${positionOf(BAD_CHANNELS, 'defineModel({').line}:${positionOf(BAD_CHANNELS, 'defineModel({').col}`);
   });
 
   test('a residual add of mismatched shapes: E_SHAPE_MISMATCH at the add, in the block\'s module', async () => {
@@ -88,7 +88,7 @@ export const model = defineModel({
     expect(e.code).toBe('E_SHAPE_MISMATCH');
     expect(e.modulePath).toBe('layer2.0.add');
     const at = positionOf(text, 'add(y, x)');
-    expect(e.loc).toBe(`${p.path('residual.ts')}:${at.line}:${at.col}`);
+    expect(formatLoc(e.loc)).toBe(`${p.path('residual.ts')}:${at.line}:${at.col}`);
   });
 
   test('an error inside an imported .ts file points at that file', async () => {
@@ -108,7 +108,7 @@ export default defineModel({ name: 'm', input: [3, 8, 8], build: (x) => stem(x, 
     const err = errorOf(() => buildModel(def));
     expect(err.code).toBe('E_BAD_ARG');
     const at = positionOf(blocks, 'conv2d(x');
-    expect(err.loc).toBe(`${p.path('lib/blocks.ts')}:${at.line}:${at.col}`);
+    expect(formatLoc(err.loc)).toBe(`${p.path('lib/blocks.ts')}:${at.line}:${at.col}`);
   });
 });
 
@@ -140,7 +140,7 @@ export const width: number = 'wide';
       [p.path('typo.ts'), a.line, a.col, 2322],
       [p.path('typo.ts'), b.line, b.col, 2322],
     ]);
-    expect(e.loc).toBe(`${p.path('typo.ts')}:${a.line}:${a.col}`);
+    expect(formatLoc(e.loc)).toBe(`${p.path('typo.ts')}:${a.line}:${a.col}`);
     // the frame: location, the source line, carets under `outChannels`
     const frame = ds[0]!.frame.split('\n');
     expect(frame[0]).toMatch(new RegExp(`typo\\.ts:${a.line}:${a.col} - error TS2322: `));
@@ -256,7 +256,7 @@ export default defineModel({
     const e1 = await rejection(loadModelFile(p.path('top.ts')));
     expect(e1.code).toBe('E_MODEL_THREW');
     expect(e1.message).toMatch(/TypeError/);
-    expect(e1.loc).toMatch(new RegExp(`top\\.ts:${positionOf(top, 'table[').line}:`));
+    expect(formatLoc(e1.loc)).toMatch(new RegExp(`top\\.ts:${positionOf(top, 'table[').line}:`));
     expect(p.listing()).toEqual(['top.ts']);
 
     const inBuild = `import { defineModel, relu } from 'netforge';\nconst widths: number[] = [];\nexport default defineModel({\n  name: 'm',\n  input: [3, 8, 8],\n  build: (x) => relu(x, { name: widths.at(5)!.toFixed(0) }),\n});\n`;
@@ -264,6 +264,6 @@ export default defineModel({
     const def = await loadModelFile(p.path('build.ts'));
     const e2 = errorOf(() => buildModel(def));
     expect(e2.code).toBe('E_MODEL_THREW');
-    expect(e2.loc).toMatch(new RegExp(`build\\.ts:${positionOf(inBuild, 'widths.at').line}:`));
+    expect(formatLoc(e2.loc)).toMatch(new RegExp(`build\\.ts:${positionOf(inBuild, 'widths.at').line}:`));
   });
 });

@@ -4,10 +4,10 @@
  * Quantities the model does not declare are absent: the reports show them unmarked.
  */
 import type { GraphStats } from '../../passes/analyze.js';
-import { checkExpectations, type Expectations } from '../../passes/verifyStructure.js';
+import { checkExpectations, type ExpectationKey, type Expectations } from '../../passes/verifyStructure.js';
 import { groupDigits } from '../../ir/format.js';
 
-export type Checked = 'depth' | 'mainPath.conv' | 'mainPath.linear' | 'shortcutProjections' | 'params' | 'macs' | 'ops';
+export type Checked = ExpectationKey;
 
 export interface Verdict {
   readonly what: Checked;
@@ -20,19 +20,19 @@ const fmt = groupDigits;
 
 /** One verdict per declared expectation, in a fixed order. */
 export function verdicts(stats: GraphStats, e: Expectations): Verdict[] {
-  const mismatched = new Set(checkExpectations(stats, e).map((m) => m.what));
+  const mismatched = new Set(checkExpectations(stats, e).map((m) => m.key));
   const out: Verdict[] = [];
-  const add = (what: Checked, expected: number | undefined, mismatchName: string): void => {
-    if (expected !== undefined) out.push({ what, expected: fmt(expected), ok: !mismatched.has(mismatchName) });
+  const add = (what: Checked, expected: number | undefined): void => {
+    if (expected !== undefined) out.push({ what, expected: fmt(expected), ok: !mismatched.has(what) });
   };
-  add('depth', e.depth, 'main-path depth');
-  add('mainPath.conv', e.mainPath?.conv, 'main path conv');
-  add('mainPath.linear', e.mainPath?.linear, 'main path linear');
-  add('shortcutProjections', e.shortcutProjections, 'shortcut projections');
-  add('params', e.params, 'params');
-  add('macs', e.macs, 'MACs');
+  add('depth', e.depth);
+  add('mainPath.conv', e.mainPath?.conv);
+  add('mainPath.linear', e.mainPath?.linear);
+  add('shortcutProjections', e.shortcutProjections);
+  add('params', e.params);
+  add('macs', e.macs);
   if (e.ops) {
-    const opsOk = ![...mismatched].some((w) => w.endsWith(' nodes'));
+    const opsOk = !mismatched.has('ops');
     const expected = Object.entries(e.ops)
       .map(([k, v]) => `${k} ${v}`)
       .join(', ');
