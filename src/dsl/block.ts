@@ -1,5 +1,5 @@
 /** Residual blocks as data plus a build function, like torchvision's BasicBlock/Bottleneck classes. */
-import type { Tensor } from './builder.js';
+import { recordModule, type Tensor } from './builder.js';
 
 /** What makeLayer passes to every block (torchvision's constructor arguments). */
 export interface BlockArgs {
@@ -29,11 +29,21 @@ export interface BlockDef<O extends object = object> {
   readonly build: (x: Tensor, args: BlockArgs & Partial<O>) => Tensor;
 }
 
-/** Define a block: `block('SEBottleneck', { expansion: 4 }, (x, a) => ...)`. */
+/**
+ * Define a block: `block('SEBottleneck', { expansion: 4 }, (x, a) => ...)`. Building it
+ * records the current scope as a block of that kind, so summary and report name it.
+ */
 export function block<O extends object = object>(
   kind: string,
   info: { readonly expansion: number },
   build: (x: Tensor, args: BlockArgs & Partial<O>) => Tensor,
 ): BlockDef<O> {
-  return { kind, expansion: info.expansion, build };
+  return {
+    kind,
+    expansion: info.expansion,
+    build: (x, args) => {
+      recordModule({ kind: 'block', type: kind });
+      return build(x, args);
+    },
+  };
 }

@@ -3,7 +3,7 @@
  * which keeps the current module scope and collects nodes, values and params. Shapes
  * come from the op registry (src/ir/ops.ts); the DSL holds no shape arithmetic.
  */
-import type { DType, Graph, InitSpec, Node, NodeOf, OpAttrMap, OpKind, Param, ParamRole, Shape, SourceLoc, Value } from '../ir/types.js';
+import type { DType, Graph, InitSpec, ModuleInfo, ModuleKind, Node, NodeOf, OpAttrMap, OpKind, Param, ParamRole, Shape, SourceLoc, Value } from '../ir/types.js';
 import { ShapeError, inferNodeShape, nodeOutputDType } from '../ir/ops.js';
 import { NetforgeError, formatLoc, type ErrorCode, type ModelOptionName, type RelatedLocation } from '../errors.js';
 import { callerLoc } from './sourceLoc.js';
@@ -24,6 +24,8 @@ interface BuilderState {
   /** module path -> where it was first defined, to report duplicates. */
   readonly modules: Map<string, SourceLoc | undefined>;
   readonly meta: Map<string, string>;
+  /** Stage/block/head facts by path; the first record of a path wins (an outer block over the blocks it calls). */
+  readonly kinds: Map<string, ModuleInfo>;
   /** Params that a layer marked frozen (transfer learning). */
   frozen: boolean;
 }
@@ -48,8 +50,15 @@ export function modulePath(name?: string | number): string {
   return [...s.scopes, ...(name === undefined ? [] : [String(name)])].join('.');
 }
 
+/** What a scope is, when it is a stage, a block or a head (`scope('classifier', fn, { kind: 'head', type: 'FCNHead' })`). */
+export interface ScopeKind {
+  readonly kind: ModuleKind;
+  /** The PyTorch class name shown by summary and report. */
+  readonly type: string;
+}
+
 /** Run `fn` inside a child module scope (`layer1`, then `0`, ...), like nn.Module attributes. */
-export function scope<T>(name: string | number, fn: () => T): T {
+export function scope<T>(name: string | number, fn: () => T, kind?: ScopeKind): T {
   const s = state('scope');
   const key = String(name);
   if (key === '' || key.includes('.')) {
@@ -57,10 +66,23 @@ export function scope<T>(name: string | number, fn: () => T): T {
   }
   s.scopes.push(key);
   try {
+    if (kind !== undefined) recordModule(kind);
     return fn();
   } finally {
     s.scopes.pop();
   }
+}
+
+/**
+ * Record that the current scope is a stage, block or head. The first record of a path
+ * stands: a user's block that calls bottleneck.build inside its own scope stays the user's.
+ * Nothing is recorded at the top level (the model itself).
+ */
+export function recordModule(kind: ScopeKind): void {
+  const s = state('recordModule');
+  const path = s.scopes.join('.');
+  if (path === '' || s.kinds.has(path)) return;
+  s.kinds.set(path, { path, kind: kind.kind, type: kind.type });
 }
 
 /** Mark every param created inside `fn` as frozen (not trainable). */
@@ -222,6 +244,7 @@ export function buildGraph(opts: BuildGraphOptions, fn: (x: Tensor) => Tensor): 
     nodeNames: new Set([inputName]),
     modules: new Map(),
     meta: new Map(),
+    kinds: new Map(),
     frozen: false,
   };
   const inShape: Shape = [opts.batch ?? 'N', ...opts.input];
@@ -246,7 +269,7 @@ export function buildGraph(opts: BuildGraphOptions, fn: (x: Tensor) => Tensor): 
   // A classifier's [N, classes] output is `logits`; a backbone's feature map (includeTop: false) is `features`.
   const outputName = opts.outputName ?? (out.shape.length === 2 ? 'logits' : 'features');
   return renameValue(
-    { name: opts.name, inputs: [inputName], outputs: [out.id], values: s.values, nodes: s.nodes, params: s.params, meta: s.meta },
+    { name: opts.name, inputs: [inputName], outputs: [out.id], values: s.values, nodes: s.nodes, params: s.params, meta: s.meta, modules: [...s.kinds.values()] },
     out.id,
     outputName,
   );

@@ -1,4 +1,4 @@
-export { buildGraph, scope, frozen, modulePath, type Tensor, type BuildGraphOptions } from './builder.js';
+export { buildGraph, scope, frozen, modulePath, recordModule, type Tensor, type BuildGraphOptions, type ScopeKind } from './builder.js';
 export * from './layers.js';
 export * from './block.js';
 export * from './blocks.js';

@@ -1,6 +1,6 @@
 /** makeLayer and resnet(): torchvision's ResNet._make_layer and ResNet.__init__/forward, as DSL functions. */
 import type { Tensor } from './builder.js';
-import { scope, setMeta, userError } from './builder.js';
+import { recordModule, scope, setMeta, userError } from './builder.js';
 import type { BlockDef } from './block.js';
 import type { CallerDilationFlags } from './model.js';
 import { adaptiveAvgPool2d, batchNorm2d, conv2d, flatten, linear, maxPool2d, relu } from './layers.js';
@@ -54,6 +54,7 @@ export function makeLayer<O extends object>(x: Tensor, o: MakeLayerOptions<O>): 
   const inplanes = x.shape[1];
   const needed = stride !== 1 || inplanes !== outChannels;
   const common = { planes, zeroInitResidual: o.zeroInitResidual ?? false, ...(o.blockOptions ?? {}) };
+  recordModule({ kind: 'stage', type: 'Sequential' });
   let y = x;
   for (let i = 0; i < blocks; i++) {
     const first = i === 0;

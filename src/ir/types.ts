@@ -136,6 +136,21 @@ interface NodeBase<K extends OpKind> {
 export type NodeOf<K extends OpKind> = NodeBase<K>;
 export type Node = { readonly [K in OpKind]: NodeBase<K> }[OpKind];
 
+/**
+ * What a module is, as the builder knew it: a stage (makeLayer's nn.Sequential of blocks),
+ * a block (a BlockDef's build: `Bottleneck`, or the user's own), or a head. Reports read
+ * these facts instead of guessing from module names.
+ */
+export type ModuleKind = 'stage' | 'block' | 'head';
+
+export interface ModuleInfo {
+  /** Module path, e.g. `layer3` or `layer3.2`. */
+  readonly path: string;
+  readonly kind: ModuleKind;
+  /** The PyTorch class: `Sequential` for a stage, `Bottleneck`, `SEBottleneck`, `FCNHead` ... */
+  readonly type: string;
+}
+
 /** A record of one BatchNorm folded into one Conv, kept for metadata and reports. */
 export interface FoldRecord {
   readonly bn: string;
@@ -154,6 +169,8 @@ export interface Graph {
   readonly params: ReadonlyMap<string, Param>;
   /** Free-form, string-valued facts carried to the ONNX metadata (config, preprocessing, folds). */
   readonly meta: ReadonlyMap<string, string>;
+  /** Stages, blocks and heads as the model was built, in the order they were entered (outer before inner). */
+  readonly modules: readonly ModuleInfo[];
 }
 
 /**

@@ -22,6 +22,16 @@ async function rejects(p: Promise<unknown>): Promise<{ code: string; exitCode: n
 }
 
 describe('netforge summary', () => {
+  test('a hand-written model file names its blocks from what the builder recorded: 3 x Bottleneck, like the zoo\'s resnet50', async () => {
+    const file = await runCommand(summaryCommand, ['examples/resnet50.ts', '--depth', '1']);
+    const zoo = await runCommand(summaryCommand, ['resnet50', '--depth', '1']);
+    expect(file.code).toBe(0);
+    const stageRows = (out: string): string[] => out.split('\n').filter((l) => /^layer\d /.test(l)).map((l) => l.split(/\s{2,}/).slice(0, 3).join(' | '));
+    expect(stageRows(file.out)).toEqual(['layer1 | 3 x Bottleneck | [N, 256, 56, 56]', 'layer2 | 4 x Bottleneck | [N, 512, 28, 28]', 'layer3 | 6 x Bottleneck | [N, 1024, 14, 14]', 'layer4 | 3 x Bottleneck | [N, 2048, 7, 7]']);
+    expect(stageRows(file.out)).toEqual(stageRows(zoo.out));
+    const se = await runCommand(summaryCommand, ['examples/se-resnet50.ts', '--depth', '1']);
+    expect(se.out).toMatch(/^layer3\s+6 x SEBottleneck\s/m);
+  });
   test('--json keeps the contract keys and adds stages with their blocks', async () => {
     const r = await runCommand(summaryCommand, ['resnet50', '--json']);
     expect(r.code).toBe(0);

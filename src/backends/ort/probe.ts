@@ -24,6 +24,7 @@ export function oneNodeModel(op: 'Relu' | 'Identity', shape: Shape): Uint8Array 
     nodes: [{ name: op.toLowerCase(), op, attrs: {}, inputs: ['x'], params: [], outputs: ['y'], module: '' }],
     params: new Map(),
     meta: new Map(),
+    modules: [],
   };
   return toOnnxBytes(g);
 }

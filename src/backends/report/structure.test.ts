@@ -2,6 +2,8 @@ import { describe, expect, test } from 'vitest';
 import { ZOO } from '../../zoo/index.js';
 import { buildModel, type ModelOptions } from '../../dsl/model.js';
 import { buildGraph, scope, setMeta, type Tensor } from '../../dsl/builder.js';
+import { makeLayer } from '../../dsl/resnet.js';
+import { bottleneck } from '../../dsl/blocks.js';
 import { add, conv2d, flatten, linear, mul, relu, sigmoid, adaptiveAvgPool2d } from '../../dsl/layers.js';
 import { inferShapes } from '../../passes/inferShapes.js';
 import { aggregateKernelSpec, allBlocks, blockRuns, describeModel, notableLayers } from './structure.js';
@@ -9,6 +11,46 @@ import { seNet } from '../../../test/helpers/seNet.js';
 
 const zoo = (name: string, o: ModelOptions = {}) => describeModel(inferShapes(buildModel(ZOO.get(name)!, o)));
 const runLengths = (m: ReturnType<typeof describeModel>, stage: string) => blockRuns(m.sections.find((s) => s.name === stage)!.blocks).map((r) => r.blocks.length);
+
+describe('describeModel reads the builder\'s records', () => {
+  test('a hand-written ResNet-50 (makeLayer under scope, no resnet() config) says Bottleneck, not Block', () => {
+    const STAGES = [[64, 3, 1], [128, 4, 2], [256, 6, 2], [512, 3, 2]] as const;
+    const g = inferShapes(
+      buildGraph({ name: 'by_hand', input: [3, 64, 64] }, (x) => {
+        let y = conv2d(x, { name: 'conv1', outChannels: 64, kernel: 7, stride: 2, padding: 3, bias: false });
+        STAGES.forEach(([planes, blocks, stride], i) => {
+          y = scope(`layer${i + 1}`, () => makeLayer(y, { block: bottleneck, planes, blocks, stride })).out;
+        });
+        return linear(flatten(adaptiveAvgPool2d(y)), { name: 'fc', outFeatures: 10 });
+      }),
+    );
+    const m = describeModel(g);
+    expect(m.config).toBeUndefined();
+    expect(m.sections.filter((s) => s.kind === 'stage').map((s) => [s.name, s.blocks.length, [...new Set(s.blocks.map((b) => b.type))]])).toEqual([
+      ['layer1', 3, ['Bottleneck']],
+      ['layer2', 4, ['Bottleneck']],
+      ['layer3', 6, ['Bottleneck']],
+      ['layer4', 3, ['Bottleneck']],
+    ]);
+    // the fallback (names only) would have said Block: the records are what changed it
+    expect(new Set(allBlocks(describeModel({ ...g, modules: [] })).map((b) => b.type))).toEqual(new Set(['Block']));
+  });
+  test('stages and blocks nested under another module (a segmentation backbone) are found by their paths', () => {
+    const g = inferShapes(
+      buildGraph({ name: 'nested', input: [3, 32, 32] }, (x) =>
+        scope('backbone', () => {
+          const y = conv2d(x, { name: 'conv1', outChannels: 8, kernel: 3, padding: 1 });
+          return scope('layer1', () => makeLayer(y, { block: bottleneck, planes: 2, blocks: 2 })).out;
+        }),
+      ),
+    );
+    const m = describeModel(g);
+    expect(m.sections.map((s) => [s.kind, s.name])).toEqual([['stem', 'stem'], ['stage', 'backbone.layer1']]);
+    expect(m.sections[1]!.blocks.map((b) => [b.path, b.type])).toEqual([['backbone.layer1.0', 'Bottleneck'], ['backbone.layer1.1', 'Bottleneck']]);
+    // identical blocks (8 -> 8 channels, no projection) still collapse into one run under a nested path
+    expect(blockRuns(m.sections[1]!.blocks).map((r) => r.blocks.length)).toEqual([2]);
+  });
+});
 
 describe('describeModel on the zoo', () => {
   const r50 = zoo('resnet50');

@@ -1,17 +1,19 @@
 /**
  * The architecture of a model as the reports present it: stem -> stages of blocks -> head,
- * read from the graph's module paths (and `netforge.config` for the block type).
+ * read from the stages and blocks the builder recorded in the graph (`graph.modules`).
  *
  * Rules:
- * 1. Nodes are grouped by their top-level module (`layer1.0.conv1` -> `layer1`), in order
+ * 1. A node belongs to the innermost recorded stage whose path prefixes its module
+ *    (`layer1.0.conv1` -> `layer1`), else to its top-level module; groups are kept in order
  *    of first appearance.
- * 2. A top-level module is a stage when every one of its nodes sits under an integer child
- *    (`layer1.0...`): those children are its blocks, like nn.Sequential of blocks.
- * 3. Top-level modules before the first stage form the stem; after the last stage, the head;
- *    between stages, a section of their own. A model without stages has one section per
- *    top-level module.
- * 4. A block's type is the config's block kind (`Bottleneck`), `Block` without a config, or
- *    the op of a one-node block.
+ * 2. A stage's blocks are its recorded blocks; a node in a stage under no recorded block
+ *    forms a block of its own child module. A graph without records (built by hand, or
+ *    read from elsewhere) falls back to names: a top-level module is a stage when every one
+ *    of its nodes sits under an integer child (`layer1.0...`), like nn.Sequential of blocks.
+ * 3. Groups before the first stage form the stem; after the last stage, the head; between
+ *    stages, a section of their own. A model without stages has one section per group.
+ * 4. A block's type is its recorded type (`Bottleneck`, the user's own block name); without
+ *    a record, the config's block kind, `Block`, or the op of a one-node block.
  * 5. Consecutive blocks with the same signature (layers and their attributes, shortcut,
  *    gate, output shape, params, MACs) form a run; the reports collapse long runs.
  * 6. A block's gating branch (squeeze-and-excitation, see blockAnatomy) is its `gate`,
@@ -86,6 +88,46 @@ export interface ModelStructure {
 
 const topOf = (module: string): string => module.split('.')[0]!;
 const isIndex = (s: string | undefined): boolean => s !== undefined && /^\d+$/.test(s);
+const under = (module: string, path: string): boolean => module === path || module.startsWith(`${path}.`);
+
+/** Where a node sits: its section group, and its block within a stage. */
+interface Placement {
+  /** A stage path, or the top-level module. */
+  readonly group: string;
+  readonly stage: boolean;
+  /** The block path (stages only). */
+  readonly block?: string;
+  /** The recorded block type, when recorded. */
+  readonly type?: string;
+}
+
+/** Placements from the builder's records (rules 1, 2). */
+function recordedPlacement(g: Graph): ((module: string) => Placement) | undefined {
+  const stages = g.modules.filter((m) => m.kind === 'stage').sort((a, b) => b.path.length - a.path.length);
+  if (stages.length === 0) return undefined;
+  const blocks = g.modules.filter((m) => m.kind === 'block').sort((a, b) => b.path.length - a.path.length);
+  return (module) => {
+    const stage = stages.find((s) => under(module, s.path));
+    if (stage === undefined) return { group: topOf(module), stage: false };
+    const blk = blocks.find((b) => under(module, b.path) && b.path.startsWith(`${stage.path}.`));
+    if (blk !== undefined) return { group: stage.path, stage: true, block: blk.path, type: blk.type };
+    const child = module.slice(stage.path.length + 1).split('.')[0] ?? '';
+    return { group: stage.path, stage: true, block: child === '' ? stage.path : `${stage.path}.${child}` };
+  };
+}
+
+/** Placements from module names, for graphs without records (rule 2's fallback). */
+function namedPlacement(g: Graph): (module: string) => Placement {
+  const stageTops = new Map<string, boolean>();
+  for (const n of g.nodes) {
+    const [top, idx] = (n.module || n.name).split('.');
+    stageTops.set(top!, (stageTops.get(top!) ?? true) && isIndex(idx));
+  }
+  return (module) => {
+    const [top, idx] = module.split('.');
+    return stageTops.get(top!) ? { group: top!, stage: true, block: `${top}.${idx}` } : { group: top!, stage: false };
+  };
+}
 
 function parseConfig(g: Graph): Readonly<Record<string, unknown>> | undefined {
   const raw = g.meta.get('netforge.config');
@@ -106,17 +148,22 @@ export function describeModel(g: Graph, stats: GraphStats = analyze(g)): ModelSt
   const config = parseConfig(g);
   const blockKind = typeof config?.['block'] === 'string' ? (config['block'] as string) : 'Block';
   const shapeOf = (v: string): Shape => g.values.get(v)!.shape;
+  const place = recordedPlacement(g) ?? namedPlacement(g);
 
-  // 1. group layers by top-level module
+  // 1. group layers by stage or top-level module
   const groups = new Map<string, Layer[]>();
+  const placements = new Map<Node, Placement>();
+  const stageGroups = new Set<string>();
   g.nodes.forEach((node, i) => {
-    const key = topOf(node.module || node.name);
-    let list = groups.get(key);
-    if (!list) groups.set(key, (list = []));
+    const at = place(node.module || node.name);
+    placements.set(node, at);
+    if (at.stage) stageGroups.add(at.group);
+    let list = groups.get(at.group);
+    if (!list) groups.set(at.group, (list = []));
     list.push({ node, stat: stats.layers[i]!, onShortcut: false });
   });
   const tops = [...groups.keys()];
-  const isStage = (t: string): boolean => groups.get(t)!.every((l) => isIndex(l.node.module.split('.')[1]));
+  const isStage = (t: string): boolean => stageGroups.has(t);
   const stageIdx = tops.map((t, i) => (isStage(t) ? i : -1)).filter((i) => i >= 0);
 
   const sections: Section[] = [];
@@ -140,7 +187,7 @@ export function describeModel(g: Graph, stats: GraphStats = analyze(g)): ModelSt
     }
     if (pending.length > 0) plain('modules', pending.join('+'), pending);
     pending = [];
-    const blocks = stageBlocks(t, groups.get(t)!, blockKind, shapeOf);
+    const blocks = stageBlocks(groups.get(t)!, (n) => placements.get(n)!, blockKind, shapeOf);
     const layers = blocks.flatMap((b) => b.layers);
     sections.push({
       kind: 'stage',
@@ -157,18 +204,17 @@ export function describeModel(g: Graph, stats: GraphStats = analyze(g)): ModelSt
   return { name: g.name, input: shapeOf(g.inputs[0]!), outputName: g.outputs[0]!, stats, sections, config };
 }
 
-/** A node's name within its block (`layer1.0.se.fc1` -> `se.fc1`). */
-const local = (name: string): string => name.split('.').slice(2).join('.');
-
-function stageBlocks(stage: string, layers: readonly Layer[], blockKind: string, shapeOf: (v: string) => Shape): Block[] {
-  const byIndex = new Map<string, Layer[]>();
+function stageBlocks(layers: readonly Layer[], placementOf: (n: Node) => Placement, blockKind: string, shapeOf: (v: string) => Shape): Block[] {
+  const byPath = new Map<string, Layer[]>();
   for (const l of layers) {
-    const idx = l.node.module.split('.')[1]!;
-    let list = byIndex.get(idx);
-    if (!list) byIndex.set(idx, (list = []));
+    const path = placementOf(l.node).block!;
+    let list = byPath.get(path);
+    if (!list) byPath.set(path, (list = []));
     list.push(l);
   }
-  return [...byIndex.entries()].map(([idx, raw]) => {
+  return [...byPath.entries()].map(([path, raw]) => {
+    /** A name within the block (`layer1.0.se.fc1` -> `se.fc1`). */
+    const local = (name: string): string => (name === path ? '' : name.startsWith(`${path}.`) ? name.slice(path.length + 1) : name);
     const anatomy = blockAnatomy(
       raw.map((l) => l.node),
       shapeOf,
@@ -177,13 +223,13 @@ function stageBlocks(stage: string, layers: readonly Layer[], blockKind: string,
     const all = raw.map((l) => ({ ...l, onShortcut: short.has(l.node.name) }));
     const byName = new Map(all.map((l) => [l.node.name, l]));
     const pick = (ns: readonly Node[]): Layer[] => ns.map((n) => byName.get(n.name)!);
-    const type = all.length === 1 ? all[0]!.node.op : blockKind;
+    const type = placementOf(all[0]!.node).type ?? (all.length === 1 ? all[0]!.node.op : blockKind);
     const outputShape = lastShape(all);
     const params = sum(all, (l) => l.stat.params);
     const macs = sum(all, (l) => l.stat.macs);
     const signature = [
       type,
-      ...all.map((l) => `${l.node.module.split('.').slice(2).join('.')}:${l.node.op}:${kernelSpec(l.node)}:${layerLabel(l.node, l.stat.outputShape)}:${l.onShortcut ? 's' : 'm'}`),
+      ...all.map((l) => `${local(l.node.module)}:${l.node.op}:${kernelSpec(l.node)}:${layerLabel(l.node, l.stat.outputShape)}:${l.onShortcut ? 's' : 'm'}`),
       anatomy.shortcut.kind,
       anatomy.shortcut.detail,
       ...(anatomy.gate ? [`gate:${anatomy.gate.nodes.map((n) => local(n.name)).join(',')}>${local(anatomy.gate.scale.name)}`] : []),
@@ -192,7 +238,7 @@ function stageBlocks(stage: string, layers: readonly Layer[], blockKind: string,
       macs,
     ].join('|');
     return {
-      path: `${stage}.${idx}`,
+      path,
       type,
       layers: all,
       body: pick(anatomy.body),
