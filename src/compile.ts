@@ -21,7 +21,7 @@ import { foldBatchNormPassWith } from './passes/foldBatchNorm.js';
 import { eliminateIdentityPass } from './passes/eliminateIdentity.js';
 import { eliminateDeadPass } from './passes/eliminateDead.js';
 import { freezeBackbone } from './passes/freezeBackbone.js';
-import { prepareWeights, statePasses, type Notice, type PreparedWeights, type WeightsOption } from './weights/apply.js';
+import { prepareWeights, statePasses, type Notice, type PreparedWeights, type WeightsOption } from './pipeline/weights.js';
 import { toFloat16Pass } from './passes/toFloat16.js';
 import { NetforgeError } from './errors.js';
 
@@ -79,6 +79,15 @@ export interface CompiledModel {
   readonly notices: readonly Notice[];
 }
 
+/**
+ * The front of every pipeline: shapes inferred, the declared expectations verified, weights
+ * checked against the model (loaded by name, strictly unless told otherwise) and the
+ * backbone frozen. compile() goes on from here; inspectModel() stops here.
+ */
+export function frontPasses(def: ModelDefinition, o: CompileOptions, weights?: PreparedWeights, notice: (n: Notice) => void = () => {}): Pass[] {
+  return [inferShapesPass, verifyStructurePass(expectationsFor(def, o)), ...statePasses(def, o, weights, notice)];
+}
+
 /** The passes `compile` runs, in order, by name; --print-after accepts these. */
 export function standardPasses(def: ModelDefinition, o: CompileOptions, weights?: PreparedWeights, notice: (n: Notice) => void = () => {}): Pass[] {
   const seed = o.seed ?? 0;
@@ -96,9 +105,7 @@ export function standardPasses(def: ModelDefinition, o: CompileOptions, weights?
     },
   };
   return [
-    inferShapesPass,
-    verifyStructurePass(expectationsFor(def, o)),
-    ...statePasses(def, o, weights, notice),
+    ...frontPasses(def, o, weights, notice),
     initOwned,
     ...(o.randomizeBatchNorm ? [randomizeBatchNormPass(seed)] : []),
     ...(o.foldBatchNorm ?? true ? [foldBatchNormPassWith({ reusable: (a) => owned.has(a) })] : []),

@@ -6,7 +6,11 @@ export type * from './ir/types.js';
 export { printGraph } from './ir/print.js';
 export { verifyGraph } from './ir/verify.js';
 export { analyze, type GraphStats, type LayerStat } from './passes/analyze.js';
-export { runPasses } from './passes/manager.js';
+export { runPasses, type PassTrace, type RunPassesOptions, type RunPassesResult } from './passes/manager.js';
+export type { Pass, PassContext } from './passes/pass.js';
+export { inspectModel, type InspectOptions, type InspectedModel } from './pipeline/inspect.js';
+export { checkFolding, FLOAT16_TOLERANCE, type CheckFoldingOptions, type FoldingCheck } from './pipeline/checkFolding.js';
+export type { CompareResult } from './backends/ort/compare.js';
 export { writeOnnx, toOnnxBytes } from './backends/onnx/serialize.js';
 export { ZOO } from './zoo/index.js';
 export { toFloat16Pass, toFloat16, type ToFloat16Options } from './passes/toFloat16.js';
@@ -17,4 +21,4 @@ export { readWeights, writeSafetensors, readNpy, writeNpy, type StateDict, type 
 export { resolveWeights, type ResolveWeightsOptions } from './weights/resolve.js';
 export { download, cacheDirFor, type Downloaded, type DownloadOptions } from './weights/download.js';
 export { TORCHVISION_WEIGHTS, torchvisionWeights, type TorchvisionVariant } from './weights/torchvision.js';
-export type { Notice, WeightsInput, WeightsOption } from './weights/apply.js';
+export type { Notice, WeightsInput, WeightsOption } from './pipeline/weights.js';

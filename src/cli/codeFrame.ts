@@ -1,5 +1,6 @@
 /** Code frames: where a diagnostic is, the source line, and a caret under the offending text. */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { isAbsolute, relative } from 'node:path';
 import type { SourceLoc } from '../ir/types.js';
 
 export interface CodeFrameInput {
@@ -57,6 +58,12 @@ export function spanAt(text: string, line: number, col: number): number {
   const src = text.split(/\r?\n/)[line - 1] ?? '';
   const m = /^[\p{L}\p{N}_$]+/u.exec(src.slice(Math.max(0, col - 1)));
   return m ? m[0].length : 1;
+}
+
+/** A path as the user should see it: relative to the working directory when it is inside it. */
+export function displayPath(p: string): string {
+  const r = relative(process.cwd(), p);
+  return r !== '' && !r.startsWith('..') && !isAbsolute(r) ? r : p;
 }
 
 /** Source files larger than this are not read for a frame (a location inside a bundle, say). */

@@ -5,7 +5,7 @@ import { formatError, isNetforgeError } from '../errors.js';
 import { NETFORGE_VERSION } from '../version.js';
 import { COMMANDS } from './commands/index.js';
 import { blameFlag } from './flagBlame.js';
-import { frameFromDisk } from './codeFrame.js';
+import { displayPath, frameFromDisk } from './codeFrame.js';
 
 async function help(): Promise<string> {
   const commands = await Promise.all(COMMANDS.map((c) => c.load()));
@@ -50,7 +50,7 @@ export async function main(argv: readonly string[], io: CliIO = defaultIO()): Pr
   } catch (e) {
     if (isNetforgeError(e)) {
       const shown = blameFlag(e);
-      io.err(formatError(shown, { frame: frameFromDisk }));
+      io.err(formatError(shown, { frame: frameFromDisk, displayPath }));
       return shown.exitCode;
     }
     io.err(`netforge: internal error (this is a bug in netforge, please report it):\n${(e as Error).stack ?? String(e)}`);

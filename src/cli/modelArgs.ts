@@ -8,6 +8,8 @@ import { ZOO } from '../zoo/index.js';
 import { NetforgeError } from '../errors.js';
 import { MAX_SEED, isSeed } from '../ir/random.js';
 import { loadModelFile } from './loadModelFile.js';
+import type { CliIO } from './command.js';
+import { weightsOptionsFrom, type WeightsFlags } from './weightsArgs.js';
 
 export const MODEL_FLAGS: readonly FlagSpec[] = [
   { name: '--num-classes', type: 'int', help: 'classifier outputs (default: the model\'s, 1000 for ImageNet models)' },
@@ -58,6 +60,25 @@ export function modelOptionsFrom(p: Parsed, def: DefinedModel): ModelOptions {
     ...(zir !== undefined ? { zeroInitResidual: zir } : {}),
     ...(input ? { input } : {}),
   };
+}
+
+/** The model named on the command line and the options its flags set (model options, weights, seed). */
+export interface ModelFromArgs {
+  readonly def: DefinedModel;
+  readonly options: ModelOptions & WeightsFlags & { readonly seed?: number };
+}
+
+/**
+ * Resolve the one model a command takes and turn the shared flags into options: model
+ * options, --weights (resolved, downloaded with progress on stderr unless quiet), --seed.
+ */
+export async function modelFromArgs(p: Parsed, command: string, io: CliIO | undefined, quiet = false): Promise<ModelFromArgs> {
+  if (p.positionals.length > 1) throw usageError(`netforge ${command} takes one model, got ${p.positionals.join(' ')}`);
+  const def = await resolveModel(p.positionals[0], command);
+  const model = modelOptionsFrom(p, def);
+  const seed = seedFrom(p);
+  const weights = await weightsOptionsFrom(p, def, io, quiet);
+  return { def, options: { ...model, ...weights, ...(seed !== undefined ? { seed } : {}) } };
 }
 
 /** A zoo name, or a path to a model file (.ts, .mts, .js, .mjs). */

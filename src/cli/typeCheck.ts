@@ -9,12 +9,12 @@
  * when the first check says the file needs them. Nothing is evaluated here.
  */
 import { existsSync } from 'node:fs';
-import { dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { dirname, extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire, isBuiltin } from 'node:module';
 import { Project, ts, type SourceFile } from 'ts-morph';
 import { NetforgeError } from '../errors.js';
-import { formatCodeFrame } from './codeFrame.js';
+import { displayPath, formatCodeFrame } from './codeFrame.js';
 
 /** The directory holding netforge's index (src/ in a checkout, dist/ when built). */
 const ownDir = dirname(dirname(fileURLToPath(import.meta.url)));
@@ -70,10 +70,6 @@ export class TypeCheckError extends NetforgeError {
   }
 }
 
-export function displayPath(p: string): string {
-  const r = relative(process.cwd(), p);
-  return r !== '' && !r.startsWith('..') && !isAbsolute(r) ? r : p;
-}
 
 const projects = new Map<string, Project>();
 

@@ -8,7 +8,7 @@ import type { CliIO } from './command.js';
 import type { Parsed } from './args.js';
 import { get, usageError } from './args.js';
 import type { DefinedModel } from '../dsl/model.js';
-import type { Notice, WeightsInput } from '../weights/apply.js';
+import type { Notice, WeightsInput } from '../pipeline/weights.js';
 import type { ProgressSink } from '../weights/progress.js';
 import { mib } from '../backends/report/format.js';
 

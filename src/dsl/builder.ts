@@ -5,6 +5,7 @@
  */
 import type { DType, Graph, InitSpec, ModuleInfo, ModuleKind, Node, NodeOf, OpAttrMap, OpKind, Param, ParamRole, Shape, SourceLoc, Value } from '../ir/types.js';
 import { ShapeError, inferNodeShape, nodeOutputDType } from '../ir/ops.js';
+import { applyRenames } from '../ir/rename.js';
 import { NetforgeError, formatLoc, type ErrorCode, type ModelOptionName, type RelatedLocation } from '../errors.js';
 import { callerLoc } from './sourceLoc.js';
 
@@ -268,24 +269,9 @@ export function buildGraph(opts: BuildGraphOptions, fn: (x: Tensor) => Tensor): 
   }
   // A classifier's [N, classes] output is `logits`; a backbone's feature map (includeTop: false) is `features`.
   const outputName = opts.outputName ?? (out.shape.length === 2 ? 'logits' : 'features');
-  return renameValue(
+  // the graph output gets a stable name
+  return applyRenames(
     { name: opts.name, inputs: [inputName], outputs: [out.id], values: s.values, nodes: s.nodes, params: s.params, meta: s.meta, modules: [...s.kinds.values()] },
-    out.id,
-    outputName,
+    new Map(outputName === out.id ? [] : [[out.id, outputName]]),
   );
-}
-
-/** Rename a value everywhere it appears (used to give the graph output a stable name). */
-export function renameValue(g: Graph, from: string, to: string): Graph {
-  if (from === to) return g;
-  const r = (id: string): string => (id === from ? to : id);
-  const values = new Map<string, Value>();
-  for (const [id, v] of g.values) values.set(r(id), id === from ? { ...v, id: to } : v);
-  return {
-    ...g,
-    inputs: g.inputs.map(r),
-    outputs: g.outputs.map(r),
-    values,
-    nodes: g.nodes.map((n) => (n.inputs.includes(from) || n.outputs.includes(from) ? { ...n, inputs: n.inputs.map(r), outputs: n.outputs.map(r) } : n)),
-  };
 }

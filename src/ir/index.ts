@@ -6,3 +6,5 @@ export * from './print.js';
 export * from './shapeMath.js';
 export * from './random.js';
 export * from './format.js';
+export * from './initSpec.js';
+export * from './rename.js';

@@ -12,6 +12,8 @@
  * 7. outputs: every graph output is produced.
  * 8. unique names: node names are unique.
  * 9. param data: where present, data length equals the param's element count.
+ * 10. param dtype: where present, data is stored as the param's dtype says (float32 in a
+ *     Float32Array, float16 as half bits in a Uint16Array).
  */
 import type { Graph, Node } from './types.js';
 import { OPS, ShapeError, formatShape, inferNodeShape, nodeOutputDType } from './ops.js';
@@ -70,9 +72,12 @@ export function verifyGraph(g: Graph): VerifyIssue[] {
   }
   for (const o of g.outputs) if (!defined.has(o)) issues.push({ rule: 'outputs', message: `graph output ${o} is never produced` });
   for (const p of g.params.values()) {
-    if (p.data !== undefined && p.data.length !== numel(p.shape)) {
+    if (p.data === undefined) continue;
+    if (p.data.length !== numel(p.shape)) {
       issues.push({ rule: 'param-data', message: `param ${p.name} has ${p.data.length} values for shape [${p.shape.join(', ')}]` });
     }
+    const stored = p.data instanceof Float32Array ? 'float32' : p.data instanceof Uint16Array ? 'float16' : (p.data as ArrayBufferView).constructor.name;
+    if (stored !== p.dtype) issues.push({ rule: 'param-dtype', message: `param ${p.name} is declared ${p.dtype} but holds ${stored} data` });
   }
   return issues;
 }

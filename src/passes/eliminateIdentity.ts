@@ -10,7 +10,8 @@
  *    output (two graph names for one tensor need a node between them).
  * 4. Nothing to do returns the same graph object.
  */
-import type { Graph, Node, Value } from '../ir/types.js';
+import type { Graph, Node } from '../ir/types.js';
+import { applyRenames, resolveRename } from '../ir/rename.js';
 import type { Pass, PassContext } from './pass.js';
 
 export function eliminateIdentity(g: Graph, ctx?: PassContext): Graph {
@@ -20,20 +21,14 @@ export function eliminateIdentity(g: Graph, ctx?: PassContext): Graph {
   const producer = new Map<string, Node>();
   for (const n of g.nodes) for (const o of n.outputs) producer.set(o, n);
   const rename = new Map<string, string>();
-  const resolve = (id: string): string => {
-    for (let r = rename.get(id); r !== undefined; r = rename.get(id)) id = r;
-    return id;
-  };
-  const values = new Map<string, Value>(g.values);
   const removed = new Set<Node>();
   for (const n of g.nodes) {
     if (n.op !== 'Identity') continue;
-    const x = resolve(n.inputs[0]!);
+    const x = resolveRename(rename, n.inputs[0]!);
     const y = n.outputs[0]!;
     if (!outputs.has(y)) {
       // y = Identity(x) -> uses of y read x
       rename.set(y, x);
-      values.delete(y);
       removed.add(n);
       ctx?.note(`removed ${n.name}: readers of ${y} now read ${x}`);
     } else if (inputs.has(x) || outputs.has(x)) {
@@ -41,21 +36,12 @@ export function eliminateIdentity(g: Graph, ctx?: PassContext): Graph {
     } else {
       // y = Identity(x), y a graph output -> x's producer writes y
       rename.set(x, y);
-      values.delete(x);
       removed.add(n);
       ctx?.note(`removed ${n.name}: ${producer.get(x)?.name ?? x} now writes graph output ${y}`);
     }
   }
   if (removed.size === 0) return g;
-  const map = (ids: readonly string[]): readonly string[] => (ids.some((i) => rename.has(i)) ? ids.map(resolve) : ids);
-  const nodes: Node[] = [];
-  for (const n of g.nodes) {
-    if (removed.has(n)) continue;
-    const ins = map(n.inputs);
-    const outs = map(n.outputs);
-    nodes.push(ins === n.inputs && outs === n.outputs ? n : ({ ...n, inputs: ins, outputs: outs } as Node));
-  }
-  return { ...g, nodes, values };
+  return applyRenames(g, rename, removed);
 }
 
 export const eliminateIdentityPass: Pass = { name: 'eliminate-identity', run: (g, ctx) => eliminateIdentity(g, ctx) };

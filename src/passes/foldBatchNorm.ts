@@ -26,8 +26,12 @@
  * 7. Biases are folded as BNs are visited; the weights, the bulk of the work (58M floats
  *    in ResNet-152), are scaled once at the end, by one tight loop (scaleRows).
  * Params must hold data: run after init-params or weight loading.
+ *
+ * Structure: matchFold decides (a match, or the reason a BN is kept), applyFold rewrites the
+ * working state, finishFold scales the weights and applies the renames (ir/rename.ts).
  */
-import type { FoldRecord, Graph, Node, Param, Value } from '../ir/types.js';
+import type { FoldRecord, Graph, Node, NodeOf, Param } from '../ir/types.js';
+import { applyRenames, resolveRename } from '../ir/rename.js';
 import { NetforgeError } from '../errors.js';
 import type { Pass, PassContext } from './pass.js';
 
@@ -132,125 +136,146 @@ export interface FoldOptions {
   readonly reusable?: (data: Float32Array) => boolean;
 }
 
-export function foldBatchNorm(g: Graph, ctx?: PassContext, opts: FoldOptions = {}): Graph {
-  const note = (l: string): void => ctx?.note(l);
-  // Working state, updated as BNs fold (see rule 6).
-  const nodes: (Node | null)[] = [...g.nodes];
-  const producer = new Map<string, number>();
-  const uses = new Map<string, number>();
-  const paramUses = new Map<string, number>();
-  nodes.forEach((n, k) => {
-    for (const o of n!.outputs) producer.set(o, k);
-    for (const i of n!.inputs) uses.set(i, (uses.get(i) ?? 0) + 1);
-    for (const p of n!.params) paramUses.set(p, (paramUses.get(p) ?? 0) + 1);
-  });
-  const outputs = new Set(g.outputs);
-  const rename = new Map<string, string>();
-  const resolve = (id: string): string => {
-    for (let r = rename.get(id); r !== undefined; r = rename.get(id)) id = r;
-    return id;
+/** The pass's working state: the graph as already folded (rule 6). */
+interface FoldState {
+  /** Nodes in graph order; a folded BN becomes null. */
+  readonly nodes: (Node | null)[];
+  readonly producer: Map<string, number>;
+  readonly uses: Map<string, number>;
+  readonly paramUses: Map<string, number>;
+  readonly outputs: ReadonlySet<string>;
+  /** Value renames, applied to the graph at the end (ir/rename.ts). */
+  readonly rename: Map<string, string>;
+  readonly params: Map<string, Param>;
+  readonly records: FoldRecord[];
+  /** New bias param name, by the conv weight it follows. */
+  readonly newBias: Map<string, string>;
+  readonly pending: Map<string, PendingWeight>;
+}
+
+function foldState(g: Graph): FoldState {
+  const st: FoldState = {
+    nodes: [...g.nodes],
+    producer: new Map(),
+    uses: new Map(),
+    paramUses: new Map(),
+    outputs: new Set(g.outputs),
+    rename: new Map(),
+    params: new Map(g.params),
+    records: [],
+    newBias: new Map(),
+    pending: new Map(),
   };
-  const params = new Map<string, Param>(g.params);
-  const values = new Map<string, Value>(g.values);
-  const records: FoldRecord[] = [];
-  /** New bias param name -> conv weight name, to place it after the weight. */
-  const newBias = new Map<string, string>();
-  const pending = new Map<string, PendingWeight>();
+  st.nodes.forEach((n, k) => {
+    for (const o of n!.outputs) st.producer.set(o, k);
+    for (const i of n!.inputs) st.uses.set(i, (st.uses.get(i) ?? 0) + 1);
+    for (const p of n!.params) st.paramUses.set(p, (st.paramUses.get(p) ?? 0) + 1);
+  });
+  return st;
+}
 
-  for (let k = 0; k < nodes.length; k++) {
-    const bn = nodes[k]!;
-    if (bn.op !== 'BatchNormalization') continue;
-    const x = resolve(bn.inputs[0]!);
-    const pk = producer.get(x);
-    const conv = pk === undefined ? undefined : nodes[pk]!;
-    if (conv === undefined || conv.op !== 'Conv') {
-      note(`kept ${bn.module}: its input comes from ${conv ? `${conv.op} ${conv.module}` : `graph input ${x}`}, not a Conv`);
-      continue;
-    }
-    if ((uses.get(x) ?? 0) !== 1 || outputs.has(x)) {
-      note(`kept ${bn.module}: the output of ${conv.module} is also used elsewhere${outputs.has(x) ? ' (it is a graph output)' : ''}`);
-      continue;
-    }
-    const [wName, bName] = conv.params as readonly [string, string | undefined];
-    if ((paramUses.get(wName) ?? 0) !== 1 || (bName !== undefined && (paramUses.get(bName) ?? 0) !== 1)) {
-      note(`kept ${bn.module}: ${conv.module} shares its weights with another layer`);
-      continue;
-    }
-    const biasName = bName ?? `${conv.module}.bias`;
-    if (bName === undefined && params.has(biasName)) {
-      note(`kept ${bn.module}: ${conv.module} has no bias but a param named ${biasName} already exists`);
-      continue;
-    }
-    if (bn.params.length !== 4) {
-      note(`kept ${bn.module}: expected 4 params (weight, bias, running_mean, running_var), found ${bn.params.length}`);
-      continue;
-    }
-    const wParam = params.get(wName)!;
-    const bnParams = bn.params.map((p) => params.get(p)!);
-    const arrays = [wParam, ...(bName !== undefined ? [params.get(bName)!] : []), ...bnParams].map((p) => float32Data(p, bn));
-    if (arrays.some((a) => a === undefined)) {
-      note(`kept ${bn.module}: its params or ${conv.module}'s are not float32 (fold before converting to float16)`);
-      continue;
-    }
-    const [w, ...rest] = arrays as Float32Array[];
-    const b = bName !== undefined ? rest.shift() : undefined;
-    const [gamma, beta, mean, variance] = rest as [Float32Array, Float32Array, Float32Array, Float32Array];
-    const scale = batchNormScale(bn, bn.attrs.eps, gamma, variance);
-    const bias = foldedBias(bn, scale, b, beta, mean);
-    // The weight, the big part, is scaled once at the end (rule 7).
-    const pend = pending.get(wName);
-    if (pend === undefined) pending.set(wName, { name: wName, src: w!, scale, bns: [bn] });
-    else {
-      for (let c = 0; c < scale.length; c++) pend.scale[c] = pend.scale[c]! * scale[c]!;
-      pend.bns.push(bn);
-    }
-    const oldBias = bName !== undefined ? params.get(bName)! : undefined;
-    params.set(
-      biasName,
-      oldBias
-        ? { ...oldBias, data: bias }
-        : {
-            name: biasName,
-            dtype: 'float32',
-            shape: [gamma.length],
-            role: 'bias',
-            isParameter: true,
-            trainable: wParam.trainable,
-            init: { kind: 'const', value: 0 },
-            data: bias,
-          },
-    );
-    if (bName === undefined) {
-      newBias.set(wName, biasName);
-      paramUses.set(biasName, 1);
-    }
-    for (const p of bn.params) {
-      const left = (paramUses.get(p) ?? 0) - 1;
-      paramUses.set(p, left);
-      if (left === 0) params.delete(p);
-    }
+/** A BN that folds into the conv before it, with the arrays the fold reads. */
+interface FoldMatch {
+  readonly kind: 'fold';
+  readonly bn: NodeOf<'BatchNormalization'>;
+  readonly bnIndex: number;
+  readonly conv: Node;
+  readonly convIndex: number;
+  /** The conv's output (after earlier renames). */
+  readonly x: string;
+  readonly weight: string;
+  readonly bias: string | undefined;
+  /** The conv's bias name after the fold (`<conv module>.bias` when it had none). */
+  readonly biasName: string;
+  readonly w: Float32Array;
+  readonly b: Float32Array | undefined;
+  readonly gamma: Float32Array;
+  readonly beta: Float32Array;
+  readonly mean: Float32Array;
+  readonly variance: Float32Array;
+}
 
-    const y = bn.outputs[0]!;
-    let convOut = x;
-    if (outputs.has(y)) {
-      // Keep the graph output's name: the conv now produces y.
-      convOut = y;
-      rename.set(x, y);
-      values.delete(x);
-      producer.set(y, pk!);
-    } else {
-      rename.set(y, x);
-      values.delete(y);
-      uses.set(x, uses.get(y) ?? 0);
-    }
-    nodes[pk!] = { ...conv, params: [wName, biasName], outputs: [convOut] };
-    nodes[k] = null;
-    records.push({ bn: bn.module, conv: conv.module });
-    note(`folded ${bn.module} into ${conv.module}`);
+/** Why a BN stays (rule 5), as the note says it. */
+interface Kept {
+  readonly kind: 'keep';
+  readonly reason: string;
+}
+
+/** Rules 1 and 5: does `bn` fold, and if not, why not. */
+function matchFold(st: FoldState, bn: NodeOf<'BatchNormalization'>, bnIndex: number): FoldMatch | Kept {
+  const keep = (reason: string): Kept => ({ kind: 'keep', reason: `kept ${bn.module}: ${reason}` });
+  const x = resolveRename(st.rename, bn.inputs[0]!);
+  const convIndex = st.producer.get(x);
+  const conv = convIndex === undefined ? undefined : st.nodes[convIndex]!;
+  if (conv === undefined || conv.op !== 'Conv') return keep(`its input comes from ${conv ? `${conv.op} ${conv.module}` : `graph input ${x}`}, not a Conv`);
+  if ((st.uses.get(x) ?? 0) !== 1 || st.outputs.has(x)) return keep(`the output of ${conv.module} is also used elsewhere${st.outputs.has(x) ? ' (it is a graph output)' : ''}`);
+  const [weight, bias] = conv.params as readonly [string, string | undefined];
+  if ((st.paramUses.get(weight) ?? 0) !== 1 || (bias !== undefined && (st.paramUses.get(bias) ?? 0) !== 1)) return keep(`${conv.module} shares its weights with another layer`);
+  const biasName = bias ?? `${conv.module}.bias`;
+  if (bias === undefined && st.params.has(biasName)) return keep(`${conv.module} has no bias but a param named ${biasName} already exists`);
+  if (bn.params.length !== 4) return keep(`expected 4 params (weight, bias, running_mean, running_var), found ${bn.params.length}`);
+  const names = [weight, ...(bias !== undefined ? [bias] : []), ...bn.params];
+  const arrays = names.map((p) => float32Data(st.params.get(p)!, bn));
+  if (arrays.some((a) => a === undefined)) return keep(`its params or ${conv.module}'s are not float32 (fold before converting to float16)`);
+  const [w, ...rest] = arrays as Float32Array[];
+  const b = bias !== undefined ? rest.shift() : undefined;
+  const [gamma, beta, mean, variance] = rest as [Float32Array, Float32Array, Float32Array, Float32Array];
+  return { kind: 'fold', bn, bnIndex, conv, convIndex: convIndex!, x, weight, bias, biasName, w: w!, b, gamma, beta, mean, variance };
+}
+
+/** Rules 2-4 and 6 for one match: the bias now, the weight's scale queued (rule 7), the BN gone. */
+function applyFold(st: FoldState, m: FoldMatch): void {
+  const { bn, conv, weight, biasName } = m;
+  const scale = batchNormScale(bn, bn.attrs.eps, m.gamma, m.variance);
+  const bias = foldedBias(bn, scale, m.b, m.beta, m.mean);
+  const pend = st.pending.get(weight);
+  if (pend === undefined) st.pending.set(weight, { name: weight, src: m.w, scale, bns: [bn] });
+  else {
+    for (let c = 0; c < scale.length; c++) pend.scale[c] = pend.scale[c]! * scale[c]!;
+    pend.bns.push(bn);
   }
-  if (records.length === 0) return g;
+  const oldBias = m.bias !== undefined ? st.params.get(m.bias)! : undefined;
+  st.params.set(
+    biasName,
+    oldBias
+      ? { ...oldBias, data: bias }
+      : {
+          name: biasName,
+          dtype: 'float32',
+          shape: [m.gamma.length],
+          role: 'bias',
+          isParameter: true,
+          trainable: st.params.get(weight)!.trainable,
+          init: { kind: 'const', value: 0 },
+          data: bias,
+        },
+  );
+  if (m.bias === undefined) {
+    st.newBias.set(weight, biasName);
+    st.paramUses.set(biasName, 1);
+  }
+  for (const p of bn.params) {
+    const left = (st.paramUses.get(p) ?? 0) - 1;
+    st.paramUses.set(p, left);
+    if (left === 0) st.params.delete(p);
+  }
+  const y = bn.outputs[0]!;
+  if (st.outputs.has(y)) {
+    // Keep the graph output's name: the conv now produces y.
+    st.rename.set(m.x, y);
+    st.producer.set(y, m.convIndex);
+  } else {
+    st.rename.set(y, m.x);
+    st.uses.set(m.x, st.uses.get(y) ?? 0);
+  }
+  st.nodes[m.convIndex] = { ...conv, params: [weight, biasName] };
+  st.nodes[m.bnIndex] = null;
+  st.records.push({ bn: bn.module, conv: conv.module });
+}
 
-  for (const j of pending.values()) {
+/** Rule 7 and the new graph: weights scaled once, params in definition order, renames applied. */
+function finishFold(g: Graph, st: FoldState, opts: FoldOptions): Graph {
+  for (const j of st.pending.values()) {
     // In place is safe: scaleRows reads each element before it writes it.
     const out = opts.reusable?.(j.src) ? j.src : new Float32Array(j.src.length);
     const bad = scaleRows(j.src, j.scale, out);
@@ -258,29 +283,38 @@ export function foldBatchNorm(g: Graph, ctx?: PassContext, opts: FoldOptions = {
       const bn = j.bns[j.bns.length - 1]!;
       throw invalid(bn, `folding ${j.bns.map((n) => n.module).join(' then ')} gives a non-finite weight (${out[bad]}) at output channel ${Math.floor(bad / (out.length / j.scale.length))}`);
     }
-    params.set(j.name, { ...params.get(j.name)!, data: out });
+    st.params.set(j.name, { ...st.params.get(j.name)!, data: out });
   }
-
   // Params in definition order, each new bias right after its conv's weight.
   const ordered = new Map<string, Param>();
   for (const name of g.params.keys()) {
-    const now = params.get(name);
+    const now = st.params.get(name);
     if (now === undefined) continue;
     ordered.set(name, now);
-    const nb = newBias.get(name);
-    if (nb !== undefined) ordered.set(nb, params.get(nb)!);
-  }
-  const renameAll = (ids: readonly string[]): readonly string[] => (ids.some((i) => rename.has(i)) ? ids.map(resolve) : ids);
-  const out: Node[] = [];
-  for (const n of nodes) {
-    if (n === null) continue;
-    const inputs = renameAll(n.inputs);
-    out.push(inputs === n.inputs ? n : ({ ...n, inputs } as Node));
+    const nb = st.newBias.get(name);
+    if (nb !== undefined) ordered.set(nb, st.params.get(nb)!);
   }
   const meta = new Map(g.meta);
   const earlier = g.meta.get(FOLDED_BATCHNORM_META);
-  meta.set(FOLDED_BATCHNORM_META, JSON.stringify([...(earlier ? (JSON.parse(earlier) as FoldRecord[]) : []), ...records]));
-  return { ...g, nodes: out, params: ordered, values, meta };
+  meta.set(FOLDED_BATCHNORM_META, JSON.stringify([...(earlier ? (JSON.parse(earlier) as FoldRecord[]) : []), ...st.records]));
+  const nodes = st.nodes.filter((n): n is Node => n !== null);
+  return applyRenames({ ...g, nodes, params: ordered, meta }, st.rename);
+}
+
+export function foldBatchNorm(g: Graph, ctx?: PassContext, opts: FoldOptions = {}): Graph {
+  const st = foldState(g);
+  for (let k = 0; k < st.nodes.length; k++) {
+    const bn = st.nodes[k]!;
+    if (bn.op !== 'BatchNormalization') continue;
+    const m = matchFold(st, bn, k);
+    if (m.kind === 'keep') {
+      ctx?.note(m.reason);
+      continue;
+    }
+    applyFold(st, m);
+    ctx?.note(`folded ${bn.module} into ${m.conv.module}`);
+  }
+  return st.records.length === 0 ? g : finishFold(g, st, opts);
 }
 
 export const foldBatchNormPass: Pass = { name: 'fold-batchnorm', run: (g, ctx) => foldBatchNorm(g, ctx) };

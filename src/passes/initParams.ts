@@ -5,38 +5,13 @@
  * does not depend on visiting order, and can be filled by several threads at once
  * (./parallelFill.ts) with byte-identical results.
  */
-import type { Graph, InitSpec, Param } from '../ir/types.js';
+import type { Graph, Param } from '../ir/types.js';
 import { numel } from '../ir/shapeMath.js';
 import { groupDigits } from '../ir/format.js';
-import { fillNormal, fillUniform, rngFor } from '../ir/random.js';
+import { initParam } from '../ir/initSpec.js';
 import type { Pass, PassContext } from './pass.js';
 import { parallelFill } from './parallelFill.js';
 import { NetforgeError } from '../errors.js';
-
-/** Fill `data` per the init spec, drawing from the param's own stream. */
-export function fillInit(data: Float32Array, init: InitSpec, name: string, seed: number): void {
-  switch (init.kind) {
-    case 'const':
-      if (init.value !== 0) data.fill(init.value);
-      break;
-    case 'kaimingNormalFanOut':
-      fillNormal(data, Math.sqrt(2 / init.fanOut), rngFor(seed, name));
-      break;
-    case 'uniform':
-      fillUniform(data, init.bound, rngFor(seed, name));
-      break;
-    default: {
-      const never: never = init;
-      throw new Error(`internal: unknown init ${JSON.stringify(never)}`);
-    }
-  }
-}
-
-export function initParam(p: Param, seed: number): Float32Array {
-  const data = new Float32Array(numel(p.shape));
-  fillInit(data, p.init, p.name, seed);
-  return data;
-}
 
 /** Below this many random elements, starting a worker thread costs more than it saves. */
 const PARALLEL_THRESHOLD = 4_000_000;

@@ -14,7 +14,7 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { InitSpec, Param } from '../ir/types.js';
 import { numel } from '../ir/shapeMath.js';
-import { fillInit } from './initParams.js';
+import { fillInit } from '../ir/initSpec.js';
 
 export interface FillJob {
   readonly name: string;

@@ -5,9 +5,18 @@
  */
 import { existsSync } from 'node:fs';
 import { NetforgeError } from '../errors.js';
-import type { WeightsInput } from './apply.js';
 import { download, type Downloaded, type DownloadOptions } from './download.js';
-import { parseVariant, torchvisionWeights, TORCHVISION_VARIANTS } from './torchvision.js';
+import { parseVariant, torchvisionWeights, TORCHVISION_VARIANTS, type TorchvisionWeights } from './torchvision.js';
+
+/** Weights to load, as resolveWeights() returns them for `--weights FILE|URL|imagenet1k_v1`. */
+export interface WeightsInput {
+  /** The local file (downloaded into the cache for a URL). */
+  readonly file: string;
+  /** What the user asked for (path, URL or variant name), for messages and metadata. */
+  readonly source: string;
+  /** Set for `imagenet1k_v1`/`imagenet1k_v2`: the recipe's preprocessing goes into the metadata. */
+  readonly torchvision?: TorchvisionWeights;
+}
 
 export interface ResolveWeightsOptions extends DownloadOptions {
   /** The model's name (a zoo name resolves torchvision variants). */

@@ -49,7 +49,8 @@ describe('netforge on a .ts model file', () => {
     const at = positionOf(text, 'add(a, b)');
     const lines = r.stderr.split('\n');
     expect(lines[0]).toMatch(/^error\[E_SHAPE_MISMATCH\]: Add got operands/);
-    expect(lines[1]).toBe(`  --> in add, at ${p.path('m.ts')}:${at.line}:${at.col}`);
+    // shown relative to the working directory, like a type error's location
+    expect(lines[1]).toBe(`  --> in add, at m.ts:${at.line}:${at.col}`);
     expect(lines.slice(2, 5)).toEqual(['', `  ${at.line} | ${text.split('\n')[at.line - 1]}`, `    | ${' '.repeat(at.col - 1)}^^^`]);
     expect(lines[5]).toMatch(/^  help: /);
   });
@@ -63,9 +64,9 @@ describe('netforge on a .ts model file', () => {
     const second = positionOf(text, 'conv2d(a');
     const lines = r.stderr.split('\n');
     expect(lines[0]).toMatch(/^error\[E_DUPLICATE_MODULE\]: module conv1 is defined twice/);
-    expect(lines[1]).toBe(`  --> in conv1, at ${p.path('m.ts')}:${second.line}:${second.col}`);
+    expect(lines[1]).toBe(`  --> in conv1, at m.ts:${second.line}:${second.col}`);
     expect(lines[4]).toBe(`    | ${' '.repeat(second.col - 1)}^^^^^^`);
-    const note = lines.indexOf(`  note: conv1 is first defined here, at ${p.path('m.ts')}:${first.line}:${first.col}`);
+    const note = lines.indexOf(`  note: conv1 is first defined here, at m.ts:${first.line}:${first.col}`);
     expect(note).toBeGreaterThan(4);
     expect(lines[note + 2]).toBe(`  ${first.line} | ${text.split('\n')[first.line - 1]}`);
     expect(lines[note + 3]).toBe(`    | ${' '.repeat(first.col - 1)}^^^^^^`);

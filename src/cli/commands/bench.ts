@@ -4,14 +4,13 @@ import { cpus, platform, arch } from 'node:os';
 import { resolve } from 'node:path';
 import type { Command } from '../command.js';
 import { get, parseArgs, usageError, type FlagSpec } from '../args.js';
-import { MODEL_FLAGS, modelOptionsFrom, seedFrom, resolveModel } from '../modelArgs.js';
+import { MODEL_FLAGS, modelFromArgs } from '../modelArgs.js';
+import { DTYPE_FLAG, dtypeFrom } from '../dtypeArgs.js';
 import { EP_FLAGS, epFrom } from '../epArgs.js';
-import { weightsOptionsFrom } from '../weightsArgs.js';
 import { compile } from '../../compile.js';
 import { toOnnxBytes } from '../../backends/onnx/serialize.js';
 import { benchModel, type BenchReport } from '../../backends/ort/bench.js';
 import { ORT_VERSION } from '../../backends/ort/session.js';
-import { toFloat16Pass } from '../../passes/toFloat16.js';
 import { NetforgeError } from '../../errors.js';
 import { NETFORGE_VERSION } from '../../version.js';
 import { int, mib } from '../../backends/report/format.js';
@@ -24,7 +23,7 @@ const FLAGS: readonly FlagSpec[] = [
   { name: '--batch', type: 'list', help: 'batch sizes to time, e.g. 1,8,32 (default 1)' },
   { name: '--runs', type: 'int', help: 'timed runs per batch size after warm-up (default 20)' },
   { name: '--warmup', type: 'int', help: 'untimed runs per batch size after the first run (default 5)' },
-  { name: '--dtype', type: 'string', help: 'float32 (default) or float16 (weights and compute in half precision; input and output stay float32)' },
+  DTYPE_FLAG,
   { name: '--io-binding', type: 'bool', help: 'webgpu: keep the input on the GPU between runs (outputs are still downloaded each run)' },
   { name: '--threads', type: 'int', help: 'cpu provider threads (default: onnxruntime\'s choice, one per core)' },
   { name: '--input-seed', type: 'int', help: 'seed of the N(0, 1) input (default 0)' },
@@ -78,8 +77,7 @@ export const benchCommand: Command = {
     if (warmup < 0) throw usageError(`--warmup must be 0 or more, got ${warmup}`);
     const threads = get.num(p, 'threads');
     if (threads !== undefined && threads < 1) throw usageError(`--threads must be at least 1, got ${threads}`);
-    const dtypeFlag = get.str(p, 'dtype');
-    if (dtypeFlag !== undefined && dtypeFlag !== 'float32' && dtypeFlag !== 'float16') throw usageError(`--dtype expects float32 or float16, got '${dtypeFlag}'`);
+    const dtypeFlag = dtypeFrom(p);
     const dtype = dtypeFlag ?? 'float32';
 
     let model: string | Uint8Array;
@@ -94,12 +92,9 @@ export const benchCommand: Command = {
       model = path;
       info = { name: spec, source: 'onnx', path, dtype: 'float32', ioDtype: 'float32', onnxBytes: statSync(path).size };
     } else {
-      const def = await resolveModel(spec, 'bench');
-      const opts = modelOptionsFrom(p, def);
-      const seed = seedFrom(p);
-      const weights = await weightsOptionsFrom(p, def, io);
+      const { def, options } = await modelFromArgs(p, 'bench', io);
       const t0 = performance.now();
-      const c = compile(def, { ...opts, ...weights, ...(seed !== undefined ? { seed } : {}), ...(dtype === 'float16' ? { extraPasses: [toFloat16Pass()] } : {}) });
+      const c = compile(def, { ...options, dtype });
       model = toOnnxBytes(c.graph);
       info = {
         name: def.name,

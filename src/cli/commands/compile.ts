@@ -3,16 +3,16 @@ import { resolve } from 'node:path';
 import type { CliIO, Command } from '../command.js';
 import { flagHelp, get, parseArgs, usageError, type Parsed } from '../args.js';
 import type { PassTrace } from '../../passes/manager.js';
-import { MODEL_FLAGS, modelOptionsFrom, seedFrom, resolveModel } from '../modelArgs.js';
+import type { Notice } from '../../pipeline/weights.js';
+import { MODEL_FLAGS, modelFromArgs } from '../modelArgs.js';
 import { compile } from '../../compile.js';
+import { checkFolding } from '../../pipeline/checkFolding.js';
+import { DTYPE_FLAG, dtypeFrom } from '../dtypeArgs.js';
 import { writeOnnx } from '../../backends/onnx/serialize.js';
 import { printGraph } from '../../ir/print.js';
 import { int, mib, shapeStr, si } from '../../backends/report/format.js';
-import { printNotices, weightsOptionsFrom } from '../weightsArgs.js';
+import { printNotices } from '../weightsArgs.js';
 import { assertWritable } from '../../io/outputError.js';
-
-/** --check tolerance for float16 models (relative, see README "fp16"). */
-const FLOAT16_TOLERANCE = 5e-3;
 
 const FLAGS = [
   { name: '--output', alias: '-o', type: 'string', help: 'where to write the ONNX model (required unless --check)' },
@@ -21,7 +21,7 @@ const FLAGS = [
   { name: '--randomize-bn', type: 'bool', help: 'give BatchNorm random running statistics and affine params, for testing folding; seeded' },
   { name: '--check', type: 'bool', help: 'run the optimized and the unoptimized graph in onnxruntime on a seeded batch of 2 and fail if they differ (max rel diff > 1e-5)' },
   { name: '--opset', type: 'int', help: 'ONNX opset, 11..21 (default 17)' },
-  { name: '--dtype', type: 'string', help: 'float32 (default) or float16 (weights and compute in half precision; input and output stay float32)' },
+  DTYPE_FLAG,
   { name: '--emit-ts', type: 'string', help: 'also write a typed TypeScript module (load/run with onnxruntime-node) for the compiled model' },
   { name: '--external-data', type: 'bool', help: 'store tensors in <out>.data beside the model (automatic above 2 GiB)' },
   { name: '--print-ir', type: 'bool', help: 'print the final IR as text' },
@@ -37,7 +37,6 @@ export const compileCommand: Command = {
   flags: FLAGS,
   async run(argv, io) {
     const p = parseArgs('compile', argv, FLAGS);
-    if (p.positionals.length > 1) throw usageError(`netforge compile takes one model, got ${p.positionals.join(' ')}`);
     const out = get.str(p, 'output');
     const check = get.bool(p, 'check') ?? false;
     // Without -o, compile can still be run to look at it: --check, --print-ir, --print-after, --trace-passes.
@@ -45,47 +44,34 @@ export const compileCommand: Command = {
     if (out === undefined && !inspects) {
       throw usageError('netforge compile needs -o <file.onnx> (or --check, --print-ir, --print-after PASS, --trace-passes to look without writing a file)', 'e.g. netforge compile resnet50 -o resnet50.onnx');
     }
-    const dtype = get.str(p, 'dtype') ?? 'float32';
-    if (dtype !== 'float32' && dtype !== 'float16') throw usageError(`--dtype must be float32 or float16, got '${dtype}'`);
+    const dtype = dtypeFrom(p) ?? 'float32';
     const emitTs = get.str(p, 'emit-ts');
     if (emitTs !== undefined && out === undefined) throw usageError('--emit-ts needs -o <file.onnx>: the module loads that file');
     // Every output is checked before the work: no compile that fails at the end, no .onnx left when --emit-ts cannot be written.
     if (out !== undefined) assertWritable(resolve(out));
     if (emitTs !== undefined) assertWritable(resolve(emitTs));
-    const def = await resolveModel(p.positionals[0], 'compile');
-    const opts = modelOptionsFrom(p, def);
-    const seed = seedFrom(p);
+    const quiet = get.bool(p, 'quiet') ?? false;
+    const { def, options } = await modelFromArgs(p, 'compile', io, quiet);
     const fold = get.bool(p, 'fold-bn') ?? true;
     const randomize = get.bool(p, 'randomize-bn');
-    const base = { ...opts, ...(await weightsOptionsFrom(p, def, io, get.bool(p, 'quiet') ?? false)), ...(seed !== undefined ? { seed } : {}), foldBatchNorm: fold };
-    const t0 = performance.now();
-    const c = compile(def, {
-      ...base,
+    const o = {
+      ...options,
+      foldBatchNorm: fold,
       dtype,
-      randomizeBatchNorm: randomize ?? false,
+      ...(randomize !== undefined ? { randomizeBatchNorm: randomize } : {}),
       ...(get.list(p, 'print-after') ? { printAfter: get.list(p, 'print-after')!, print: io.out } : {}),
-      onNotice: (n) => printNotices([n], io, get.bool(p, 'quiet') ?? false),
-    });
+      onNotice: (n: Notice) => printNotices([n], io, quiet),
+    };
+    const t0 = performance.now();
+    const c = compile(def, o);
     if (check) {
-      // Weights are seeded-init, so BatchNorm is the identity unless randomized: randomize
-      // both graphs (unless --no-randomize-bn) so that folding is really exercised.
-      // Loaded weights have real statistics: randomizing would overwrite them.
-      const rand = randomize ?? base.weights === undefined;
-      const reference = compile(def, { ...base, foldBatchNorm: false, randomizeBatchNorm: rand });
-      const candidate = rand === (randomize ?? false) ? c : compile(def, { ...base, dtype, randomizeBatchNorm: rand });
-      // onnxruntime's native binding loads only for --check
-      const { assertCheckPassed, compareGraphs, formatCompare } = await import('../../backends/ort/compare.js');
-      const r = await compareGraphs(reference.graph, candidate.graph, {
-        batch: 2,
-        ...(seed !== undefined ? { seed } : {}),
-        // float16 rounds weights and activations: measured 5e-4..1.3e-3 on the zoo (README "fp16")
-        ...(dtype === 'float16' ? { tolerance: FLOAT16_TOLERANCE } : {}),
-      });
-      if (!get.bool(p, 'quiet') || !r.passed) {
-        io.out(`check ${def.name}: ${fold ? 'folded' : 'optimized'} vs unfolded${rand ? ', BatchNorm statistics randomized' : ''}`);
-        io.out(formatCompare(r));
+      const { randomized, result } = await checkFolding(def, o, { compiled: c });
+      const { assertCheckPassed, formatCompare } = await import('../../backends/ort/compare.js');
+      if (!quiet || !result.passed) {
+        io.out(`check ${def.name}: ${fold ? 'folded' : 'optimized'} vs unfolded${randomized ? ', BatchNorm statistics randomized' : ''}`);
+        io.out(formatCompare(result));
       }
-      assertCheckPassed(r, def.name);
+      assertCheckPassed(result, def.name);
     }
     if (out === undefined) {
       if (get.bool(p, 'print-ir')) io.out(printGraph(c.graph));
@@ -102,16 +88,16 @@ export const compileCommand: Command = {
     const ms = performance.now() - t0;
     if (get.bool(p, 'print-ir')) io.out(printGraph(c.graph));
     printTrace(c.trace, p, io);
-    if (get.bool(p, 'quiet')) return 0;
+    if (quiet) return 0;
     printKeptBatchNorms(c.trace, io);
     const s = c.source;
     const f = c.stats;
     const ops = Object.entries(f.ops).map(([k, v]) => `${k} ${v}`).join(', ');
     io.out(`compiled ${def.name} -> ${out} (${mib(written.bytes)}${written.externalPath ? ` + ${mib(written.externalBytes ?? 0)} in ${written.externalPath}` : ''}, opset ${opset ?? 17})`);
     io.out(`  params   ${int(s.params)}${f.params !== s.params ? ` (${int(f.params)} in the ONNX graph)` : ''}`);
-    if (base.weights !== undefined) io.out(`  weights  ${base.weights.source}`);
+    if (options.weights !== undefined) io.out(`  weights  ${options.weights.source}`);
     if (s.frozenParams > 0) io.out(`  frozen   ${int(s.frozenParams)} params (backbone); ${int(s.trainableParams)} trainable`);
-    io.out(`  MACs     ${int(s.macs)} (${si(s.macs)}) at ${(opts.input ?? def.input).join('x')}`);
+    io.out(`  MACs     ${int(s.macs)} (${si(s.macs)}) at ${(options.input ?? def.input).join('x')}`);
     io.out(`  depth    ${s.depth} = ${s.mainPath.conv} conv + ${s.mainPath.linear} linear on the main path; ${s.shortcutProjections} shortcut projections`);
     io.out(`  output   ${c.graph.outputs[0]} ${shapeStr(f.output)}`);
     io.out(`  ops      ${ops}`);

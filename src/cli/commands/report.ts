@@ -2,8 +2,9 @@
 import { extname, resolve } from 'node:path';
 import type { Command } from '../command.js';
 import { get, parseArgs, usageError } from '../args.js';
-import { MODEL_FLAGS } from '../modelArgs.js';
-import { verifiedModelFrom } from './summary.js';
+import { MODEL_FLAGS, modelFromArgs } from '../modelArgs.js';
+import { inspectModel } from '../../pipeline/inspect.js';
+import { printNotices } from '../weightsArgs.js';
 import { reportHtml } from '../../backends/report/html.js';
 import { diagramSvg } from '../../backends/report/diagram.js';
 import { atomicWriteFileSync } from '../../io/atomicWrite.js';
@@ -34,7 +35,8 @@ export const reportCommand: Command = {
     if (out === undefined) {
       throw usageError('netforge report needs -o <file>', svg ? 'e.g. netforge report resnet50 --svg -o resnet50.svg' : 'e.g. netforge report resnet50 -o resnet50.html');
     }
-    const { def, structure, expectations } = await verifiedModelFrom(p, 'report', io);
+    const { def, options } = await modelFromArgs(p, 'report', io);
+    const { structure, expectations } = inspectModel(def, { ...options, onNotice: (n) => printNotices([n], io) });
     const description = def.description !== undefined ? { description: def.description } : {};
     const layout = get.bool(p, 'expand') ? { collapseAt: Infinity } : {};
     const text = svg

@@ -12,7 +12,7 @@ import { get, parseArgs, usageError, type FlagSpec } from '../args.js';
 import { readWeights } from '../../weights/load.js';
 import { writeSafetensors } from '../../weights/safetensors.js';
 import { dtypeSize, numelOf, type StateDict } from '../../weights/tensor.js';
-import { readerNotices } from '../../weights/apply.js';
+import { readerNotices } from '../../pipeline/weights.js';
 import { cacheDirFor, download } from '../../weights/download.js';
 import { int, mib } from '../../backends/report/format.js';
 import { stderrSink } from '../weightsArgs.js';

@@ -8,23 +8,15 @@ import type { ModelDefinition } from '../dsl/model.js';
 import { loadStateDictPass, type Float32Tensor } from '../passes/loadStateDict.js';
 import type { Pass } from '../passes/pass.js';
 import { freezeBackbonePass } from '../passes/freezeBackbone.js';
-import { readWeights } from './load.js';
-import { toFloat32, type StateDict } from './tensor.js';
+import { readWeights } from '../weights/load.js';
+import { toFloat32, type StateDict } from '../weights/tensor.js';
+import type { WeightsInput } from '../weights/resolve.js';
 import { describeMatch, identifyArchitecture } from './identify.js';
-import type { TorchvisionWeights } from './torchvision.js';
-
-/** Weights to load, as resolveWeights() returns them for `--weights FILE|URL|imagenet1k_v1`. */
-export interface WeightsInput {
-  /** The local file (downloaded into the cache for a URL). */
-  readonly file: string;
-  /** What the user asked for (path, URL or variant name), for messages and metadata. */
-  readonly source: string;
-  /** Set for `imagenet1k_v1`/`imagenet1k_v2`: the recipe's preprocessing goes into the metadata. */
-  readonly torchvision?: TorchvisionWeights;
-}
+import type { TorchvisionWeights } from '../weights/torchvision.js';
 
 /** What compile's `weights` option accepts: a file path, a state dict already read, or a resolved input. */
 export type WeightsOption = string | StateDict | WeightsInput;
+export type { WeightsInput } from '../weights/resolve.js';
 
 export interface Notice {
   readonly level: 'note' | 'warning';

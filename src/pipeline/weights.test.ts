@@ -8,11 +8,11 @@ import { runPasses } from '../passes/manager.js';
 import { inferShapesPass } from '../passes/inferShapes.js';
 import { NetforgeError } from '../errors.js';
 import { fixture } from '../../test/fixtures/weights/helpers.js';
-import { prepareWeights, readerNotices, statePasses, weightsPass, type Notice } from './apply.js';
-import { readWeights } from './load.js';
-import { writeSafetensors } from './safetensors.js';
-import { torchvisionWeights } from './torchvision.js';
-import type { WeightTensor } from './tensor.js';
+import { prepareWeights, readerNotices, statePasses, weightsPass, type Notice } from './weights.js';
+import { readWeights } from '../weights/load.js';
+import { writeSafetensors } from '../weights/safetensors.js';
+import { torchvisionWeights } from '../weights/torchvision.js';
+import type { WeightTensor } from '../weights/tensor.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'netforge-apply-'));
 
