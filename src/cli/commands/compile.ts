@@ -6,7 +6,7 @@ import type { PassTrace } from '../../passes/manager.js';
 import type { Notice } from '../../pipeline/weights.js';
 import { MODEL_FLAGS, modelFromArgs } from '../modelArgs.js';
 import { compile } from '../../compile.js';
-import { checkFolding } from '../../pipeline/checkFolding.js';
+import { checkFolding } from '../../checkFolding.js';
 import { DTYPE_FLAG, dtypeFrom } from '../dtypeArgs.js';
 import { writeOnnx } from '../../backends/onnx/serialize.js';
 import { printGraph } from '../../ir/print.js';

@@ -3,7 +3,7 @@ import { extname, resolve } from 'node:path';
 import type { Command } from '../command.js';
 import { get, parseArgs, usageError } from '../args.js';
 import { MODEL_FLAGS, modelFromArgs } from '../modelArgs.js';
-import { inspectModel } from '../../pipeline/inspect.js';
+import { inspectModel } from '../../inspect.js';
 import { printNotices } from '../weightsArgs.js';
 import { reportHtml } from '../../backends/report/html.js';
 import { diagramSvg } from '../../backends/report/diagram.js';

@@ -3,7 +3,7 @@ import type { Command } from '../command.js';
 import type { Parsed } from '../args.js';
 import { get, parseArgs, usageError } from '../args.js';
 import { MODEL_FLAGS, modelFromArgs } from '../modelArgs.js';
-import { inspectModel } from '../../pipeline/inspect.js';
+import { inspectModel } from '../../inspect.js';
 import { summaryTable, type SummaryDepth } from '../../backends/report/summaryTable.js';
 import { summaryJson } from '../../backends/report/summaryJson.js';
 import { printNotices } from '../weightsArgs.js';

@@ -12,9 +12,9 @@
  * 3. The tolerance is 1e-5 relative to the output's scale (5e-3 for float16, which rounds
  *    weights and activations: measured 5e-4..1.3e-3 on the zoo, README "fp16").
  */
-import type { ModelDefinition } from '../dsl/model.js';
-import { compile, type CompiledModel, type CompileOptions } from '../compile.js';
-import type { CompareResult } from '../backends/ort/compare.js';
+import type { ModelDefinition } from './dsl/model.js';
+import { compile, type CompiledModel, type CompileOptions } from './compile.js';
+import type { CompareResult } from './backends/ort/compare.js';
 
 /** --check tolerance for float16 models (relative, rule 3). */
 export const FLOAT16_TOLERANCE = 5e-3;
@@ -44,7 +44,7 @@ export async function checkFolding(def: ModelDefinition, o: CompileOptions = {},
   const reusable = c.compiled !== undefined && randomized === (o.randomizeBatchNorm ?? false);
   const candidate = reusable ? c.compiled! : compile(def, { ...o, ...quiet, randomizeBatchNorm: randomized });
   // onnxruntime's native binding loads only when a check runs
-  const { compareGraphs } = await import('../backends/ort/compare.js');
+  const { compareGraphs } = await import('./backends/ort/compare.js');
   const result = await compareGraphs(reference.graph, candidate.graph, {
     batch: c.batch ?? 2,
     ...(o.seed !== undefined ? { seed: o.seed } : {}),

@@ -4,13 +4,13 @@
  * checked against it by the same front passes compile() runs; nothing is initialized,
  * folded or written.
  */
-import type { Graph } from '../ir/types.js';
-import { buildModel, expectationsFor, type ModelDefinition, type ModelExpectations } from '../dsl/model.js';
-import { runPasses } from '../passes/manager.js';
-import { analyze, type GraphStats } from '../passes/analyze.js';
-import { describeModel, type ModelStructure } from '../backends/report/structure.js';
-import { frontPasses, type CompileOptions } from '../compile.js';
-import type { Notice } from './weights.js';
+import type { Graph } from './ir/types.js';
+import { buildModel, expectationsFor, type ModelDefinition, type ModelExpectations } from './dsl/model.js';
+import { runPasses } from './passes/manager.js';
+import { analyze, type GraphStats } from './passes/analyze.js';
+import { describeModel, type ModelStructure } from './backends/report/structure.js';
+import { frontPasses, type CompileOptions } from './compile.js';
+import type { Notice } from './pipeline/weights.js';
 
 /** The model options, weights, freezing and seed of compile(); the rest of CompileOptions is ignored. */
 export type InspectOptions = Pick<CompileOptions, 'numClasses' | 'replaceStrideWithDilation' | 'zeroInitResidual' | 'input' | 'weights' | 'strictWeights' | 'freezeBackbone' | 'seed' | 'onNotice'>;

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { ZOO } from '../zoo/index.js';
-import { compile } from '../compile.js';
+import { ZOO } from './zoo/index.js';
+import { compile } from './compile.js';
 import { checkFolding, FLOAT16_TOLERANCE } from './checkFolding.js';
 
 describe('checkFolding', () => {

@@ -1,9 +1,9 @@
 import { describe, expect, test } from 'vitest';
-import { ZOO } from '../zoo/index.js';
-import { NetforgeError } from '../errors.js';
-import { defineModel } from '../dsl/model.js';
-import { conv2d, relu } from '../dsl/layers.js';
-import { compile } from '../compile.js';
+import { ZOO } from './zoo/index.js';
+import { NetforgeError } from './errors.js';
+import { defineModel } from './dsl/model.js';
+import { conv2d, relu } from './dsl/layers.js';
+import { compile } from './compile.js';
 import { inspectModel } from './inspect.js';
 
 describe('inspectModel', () => {
