@@ -1,5 +1,6 @@
 /** A small, strict command-line parser: declared flags only; mistakes are usage errors (exit 2). */
 import { NetforgeError } from '../errors.js';
+import { closest } from '../didYouMean.js';
 
 export type FlagType = 'string' | 'int' | 'number' | 'bool' | 'list';
 
@@ -19,28 +20,6 @@ export interface Parsed {
 
 export function usageError(message: string, hint?: string): NetforgeError {
   return new NetforgeError({ code: 'E_USAGE', message, ...(hint !== undefined ? { hint } : {}), exitCode: 2 });
-}
-
-function closest(name: string, names: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestD = 3;
-  for (const n of names) {
-    const d = editDistance(name, n);
-    if (d < bestD) {
-      bestD = d;
-      best = n;
-    }
-  }
-  return best;
-}
-
-function editDistance(a: string, b: string): number {
-  const dp = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
-  for (let j = 1; j <= b.length; j++) dp[0]![j] = j;
-  for (let i = 1; i <= a.length; i++)
-    for (let j = 1; j <= b.length; j++)
-      dp[i]![j] = Math.min(dp[i - 1]![j]! + 1, dp[i]![j - 1]! + 1, dp[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-  return dp[a.length]![b.length]!;
 }
 
 export function parseArgs(command: string, argv: readonly string[], specs: readonly FlagSpec[]): Parsed {
