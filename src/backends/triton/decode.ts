@@ -105,6 +105,8 @@ class Decoder {
     }
     if (field.type.kind === 'map') {
       const obj = (out[field.name] ?? {}) as PlainObject;
+      // A map's location: where it was first written, and each key's entry.
+      if (!this.locations.has(obj)) this.locations.set(obj, { at: { line: tf.line, col: tf.col }, fields: {} });
       for (const v of values) this.mapEntry(obj, field, field.type, v);
       out[field.name] = obj;
       return;
@@ -131,7 +133,9 @@ class Decoder {
       else this.problem('E_TRITON_CONFIG_FIELD', ef, `a '${field.name}' entry has only 'key' and 'value', not '${ef.name}'`);
     }
     if (value === undefined && type.value.kind === 'message') value = this.message({ kind: 'message', fields: [], line: v.line, col: v.col }, messageSpec(type.value.message));
-    obj[String(key ?? (type.key === 'string' ? '' : 0))] = value ?? (type.value.kind === 'scalar' ? defaultScalar(type.value.scalar) : '');
+    const k = String(key ?? (type.key === 'string' ? '' : 0));
+    obj[k] = value ?? (type.value.kind === 'scalar' ? defaultScalar(type.value.scalar) : '');
+    (this.locations.get(obj)!.fields as Record<string, TextPos>)[k] ??= { line: v.line, col: v.col };
   }
 
   private value(name: string, type: FieldType, v: TextValue): Plain | undefined {
