@@ -22,6 +22,11 @@ describe('ortSessionOptions', () => {
       extra: { 'session.disable_cpu_ep_fallback': '1' },
     });
   });
+  test('intra-op spinning off, alone and with the CPU-fallback switch', () => {
+    expect(ortSessionOptions({ intraOpSpinning: false }).extra).toEqual({ 'session.intra_op.allow_spinning': '0' });
+    expect(ortSessionOptions({ intraOpSpinning: false, disableCpuFallback: true }).extra).toEqual({ 'session.disable_cpu_ep_fallback': '1', 'session.intra_op.allow_spinning': '0' });
+    expect(ortSessionOptions({ intraOpSpinning: true }).extra).toBeUndefined();
+  });
   test('createProviderSession passes the log level through to the session factory', async () => {
     const seen: SessionOptions[] = [];
     const create = (m: string | Uint8Array, o: SessionOptions) => {

@@ -32,6 +32,12 @@ export interface SessionOptions {
    * Pass a lower number to see them.
    */
   readonly logSeverityLevel?: 0 | 1 | 2 | 3 | 4;
+  /**
+   * Let intra-op threads spin while waiting for work (onnxruntime's default, true). Turn it off
+   * where several sessions share a process or the machine is shared: spinning threads of idle
+   * sessions take CPU from the working ones.
+   */
+  readonly intraOpSpinning?: boolean;
 }
 
 /** Errors and worse: onnxruntime's warnings are noise next to netforge's own diagnostics. */
@@ -47,7 +53,9 @@ export function ortSessionOptions(o: SessionOptions = {}): ort.InferenceSession.
     logSeverityLevel: o.logSeverityLevel ?? DEFAULT_LOG_SEVERITY,
     ...(o.intraOpNumThreads !== undefined ? { intraOpNumThreads: o.intraOpNumThreads } : {}),
     ...(o.preferredOutputLocation !== undefined ? { preferredOutputLocation: o.preferredOutputLocation } : {}),
-    ...(o.disableCpuFallback ? { extra: { 'session.disable_cpu_ep_fallback': '1' } } : {}),
+    ...(o.disableCpuFallback || o.intraOpSpinning === false
+      ? { extra: { ...(o.disableCpuFallback ? { 'session.disable_cpu_ep_fallback': '1' } : {}), ...(o.intraOpSpinning === false ? { 'session.intra_op.allow_spinning': '0' } : {}) } }
+      : {}),
   };
 }
 

@@ -222,7 +222,7 @@ function checkAccelerators(ctx: Ctx, cfg: ModelConfig): void {
   }
 }
 
-function checkWarmup(ctx: Ctx, cfg: ModelConfig, modelDir: string): void {
+function checkWarmup(ctx: Ctx, cfg: ModelConfig, modelDir: string | undefined): void {
   const mbs = cfg.max_batch_size ?? 0;
   const inputs = new Map((cfg.input ?? []).map((t) => [t.name ?? '', t]));
   for (const w of cfg.model_warmup ?? []) {
@@ -244,7 +244,7 @@ function checkWarmup(ctx: Ctx, cfg: ModelConfig, modelDir: string): void {
       const want = t.dims ?? [];
       const fits = dims.length === want.length && want.every((d, i) => d === WILDCARD_DIM || d === dims[i]);
       if (dims.some((d) => d < 1) || !fits) report(ctx, 'E_TRITON_WARMUP', 'error', { obj: wi, field: 'dims' }, `warmup dims ${shape(dims)} for '${name}' do not fit its dims ${shape(want)}`, 'warmup dims are concrete (no -1), without the batch dim, and equal the input\'s fixed dims');
-      if (wi.input_data_file !== undefined && !existsSync(join(modelDir, 'warmup', wi.input_data_file))) {
+      if (modelDir !== undefined && wi.input_data_file !== undefined && !existsSync(join(modelDir, 'warmup', wi.input_data_file))) {
         report(ctx, 'E_TRITON_WARMUP', 'error', { obj: wi, field: 'input_data_file' }, `warmup data file ${join('warmup', wi.input_data_file)} does not exist in ${modelDir}`, 'put the raw tensor file in the model folder\'s warmup/ folder');
       }
     }
@@ -304,6 +304,67 @@ function listDir(dir: string): { name: string; isDir: boolean }[] {
 
 const tensorsOf = (ts: readonly (ModelInput | ModelOutput)[] | undefined): CheckedTensor[] => (ts ?? []).map((t) => ({ name: t.name ?? '', dataType: t.data_type ?? 'TYPE_INVALID', dims: t.dims ?? [] }));
 
+/** What the config says, on its own (rules 2 to 5, without the model files). Label and warmup files are looked for in `modelDir`, when given. */
+function checkConfigRules(ctx: Ctx, cfg: ModelConfig, modelDir: string | undefined): void {
+  checkBatching(ctx, cfg);
+  const mbs = Math.max(cfg.max_batch_size ?? 0, 0);
+  for (const t of cfg.input ?? []) {
+    checkShapeFields(ctx, t, 'input', mbs);
+    if (t.optional === true && mbs !== 0) report(ctx, 'E_TRITON_TENSOR', 'error', { obj: t, field: 'optional' }, `input '${t.name ?? ''}' is optional in a model with batching, which Triton's ONNX Runtime backend refuses`, 'remove optional, or set max_batch_size: 0');
+  }
+  for (const t of cfg.output ?? []) checkShapeFields(ctx, t, 'output', mbs);
+  const tensors = [...(cfg.input ?? []), ...(cfg.output ?? [])];
+  const names = tensors.map((t) => t.name);
+  for (const [i, t] of tensors.entries()) {
+    if (t.name !== undefined && names.indexOf(t.name) !== i) report(ctx, 'E_TRITON_TENSOR', 'error', { obj: t, field: 'name' }, `'${t.name}' is declared twice`, 'each input and output once');
+  }
+  checkInstances(ctx, cfg);
+  checkAccelerators(ctx, cfg);
+  checkWarmup(ctx, cfg, modelDir);
+  if (modelDir !== undefined) checkLabels(ctx, cfg, modelDir);
+}
+
+/** One version folder: its model file, external data, and (when `compare`) the config against its graph. */
+function checkVersionFolder(ctx: Ctx, cfg: ModelConfig, vdir: string, v: number, compare: boolean): void {
+  const mf = modelFileOf(vdir, cfg);
+  if (mf.path === undefined) {
+    ctx.diags.push({ code: 'E_TRITON_MODEL_FILE', severity: 'error', file: vdir, message: `version ${v}: ${mf.problem ?? ''}`, hint: `an ONNX model version holds ${ONNX_MODEL_FILE} (a file, or a folder with ${ONNX_MODEL_FILE} and its external data)` });
+    return;
+  }
+  let sig: OnnxSignature;
+  try {
+    sig = readOnnxSignature(mf.path);
+  } catch (e) {
+    if (!isNetforgeError(e)) throw e;
+    ctx.diags.push({ code: 'E_TRITON_ONNX', severity: 'error', file: mf.path, message: `version ${v}: ${e.message}`, ...(e.hint !== undefined ? { hint: e.hint } : {}) });
+    return;
+  }
+  const rel = join(String(v), mf.path.slice(vdir.length + 1));
+  for (const loc of sig.externalData) {
+    if (!mf.dirForm) {
+      ctx.diags.push({ code: 'E_TRITON_EXTERNAL_DATA', severity: 'error', file: mf.path, message: `version ${v}: ${rel} keeps tensors in ${loc}, but is a single file`, hint: `Triton loads a model made of several files from a folder: move both into ${join(String(v), ONNX_MODEL_FILE)}/ (netforge export triton does this)` });
+    } else if (!existsSync(join(dirname(mf.path), loc))) {
+      ctx.diags.push({ code: 'E_TRITON_EXTERNAL_DATA', severity: 'error', file: mf.path, message: `version ${v}: ${rel} keeps tensors in ${loc}, which does not exist beside it`, hint: 'copy the external data file next to the model file' });
+    }
+  }
+  // Without a readable config Triton derives one from the model: nothing to compare.
+  if (compare) checkAgainstModel(ctx, cfg, sig, rel);
+}
+
+/**
+ * A config (not yet in place) against a version folder (not yet in place): what check-repo
+ * would say once both are, label files aside. export triton checks what it wrote with it.
+ */
+export function checkVersion(configText: string, o: { readonly configPath: string; readonly folder: string; readonly versionDir: string; readonly version: number }): RepoDiagnostic[] {
+  const decoded = decodeConfig(configText);
+  const ctx: Ctx = { diags: [], configPath: o.configPath, decoded };
+  for (const p of decoded.problems) ctx.diags.push({ code: p.code, severity: 'error', file: o.configPath, line: p.line, message: p.message, ...(p.hint !== undefined ? { hint: p.hint } : {}) });
+  checkIdentity(ctx, decoded.config, o.folder);
+  checkConfigRules(ctx, decoded.config, undefined);
+  checkVersionFolder(ctx, decoded.config, o.versionDir, o.version, decoded.problems.length === 0);
+  return ctx.diags;
+}
+
 /** Check one model folder (`<repo>/<name>`). */
 export function checkModelDir(modelDir: string): { model: CheckedModel; diagnostics: RepoDiagnostic[] } {
   const folder = basename(modelDir);
@@ -333,21 +394,7 @@ export function checkModelDir(modelDir: string): { model: CheckedModel; diagnost
     diags.push({ code: 'E_TRITON_NOT_ONNX', severity: 'warning', file: configPath, message: `${folder} is not an ONNX model (${kind}): not checked`, hint: 'check-repo checks models of Triton\'s ONNX Runtime backend' });
     return { model: summary(kind), diagnostics: diags };
   }
-  checkBatching(ctx, cfg);
-  const mbs = Math.max(cfg.max_batch_size ?? 0, 0);
-  for (const t of cfg.input ?? []) {
-    checkShapeFields(ctx, t, 'input', mbs);
-    if (t.optional === true && mbs !== 0) report(ctx, 'E_TRITON_TENSOR', 'error', { obj: t, field: 'optional' }, `input '${t.name ?? ''}' is optional in a model with batching, which Triton's ONNX Runtime backend refuses`, 'remove optional, or set max_batch_size: 0');
-  }
-  for (const t of cfg.output ?? []) checkShapeFields(ctx, t, 'output', mbs);
-  const names = [...(cfg.input ?? []), ...(cfg.output ?? [])].map((t) => t.name);
-  for (const [i, t] of [...(cfg.input ?? []), ...(cfg.output ?? [])].entries()) {
-    if (t.name !== undefined && names.indexOf(t.name) !== i) report(ctx, 'E_TRITON_TENSOR', 'error', { obj: t, field: 'name' }, `'${t.name}' is declared twice`, 'each input and output once');
-  }
-  checkInstances(ctx, cfg);
-  checkAccelerators(ctx, cfg);
-  checkWarmup(ctx, cfg, modelDir);
-  checkLabels(ctx, cfg, modelDir);
+  checkConfigRules(ctx, cfg, modelDir);
   for (const v of cfg.version_policy?.specific?.versions ?? []) {
     if (!versions.includes(v)) report(ctx, 'E_TRITON_VERSION_POLICY', 'warning', { obj: cfg.version_policy!.specific!, field: 'versions' }, `version_policy names version ${v}, which has no folder`, `versions here: ${versions.join(', ') || '(none)'}`);
   }
@@ -355,29 +402,7 @@ export function checkModelDir(modelDir: string): { model: CheckedModel; diagnost
   const comparable = hasConfig && !decoded.problems.some((p) => p.code === 'E_TRITON_CONFIG_SYNTAX');
   for (const v of versions) {
     const vdir = join(modelDir, String(v));
-    const mf = modelFileOf(vdir, cfg);
-    if (mf.path === undefined) {
-      diags.push({ code: 'E_TRITON_MODEL_FILE', severity: 'error', file: vdir, message: `version ${v}: ${mf.problem ?? ''}`, hint: `an ONNX model version holds ${ONNX_MODEL_FILE} (a file, or a folder with ${ONNX_MODEL_FILE} and its external data)` });
-      continue;
-    }
-    let sig: OnnxSignature;
-    try {
-      sig = readOnnxSignature(mf.path);
-    } catch (e) {
-      if (!isNetforgeError(e)) throw e;
-      diags.push({ code: 'E_TRITON_ONNX', severity: 'error', file: mf.path, message: `version ${v}: ${e.message}`, ...(e.hint !== undefined ? { hint: e.hint } : {}) });
-      continue;
-    }
-    const rel = join(String(v), mf.path.slice(vdir.length + 1));
-    for (const loc of sig.externalData) {
-      if (!mf.dirForm) {
-        diags.push({ code: 'E_TRITON_EXTERNAL_DATA', severity: 'error', file: mf.path, message: `version ${v}: ${rel} keeps tensors in ${loc}, but is a single file`, hint: `Triton loads a model made of several files from a folder: move both into ${join(String(v), ONNX_MODEL_FILE)}/ (netforge export triton does this)` });
-      } else if (!existsSync(join(dirname(mf.path), loc))) {
-        diags.push({ code: 'E_TRITON_EXTERNAL_DATA', severity: 'error', file: mf.path, message: `version ${v}: ${rel} keeps tensors in ${loc}, which does not exist beside it`, hint: 'copy the external data file next to the model file' });
-      }
-    }
-    // Without a readable config Triton derives one from the model: nothing to compare.
-    if (comparable) checkAgainstModel(ctx, cfg, sig, rel);
+    checkVersionFolder(ctx, cfg, vdir, v, comparable);
   }
   return { model: summary(), diagnostics: diags };
 }

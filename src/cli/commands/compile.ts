@@ -1,11 +1,11 @@
 /** netforge compile <model> -o out.onnx [--no-fold-bn] [--check] */
 import { resolve } from 'node:path';
 import type { CliIO, Command } from '../command.js';
-import { flagHelp, get, parseArgs, usageError, type Parsed } from '../args.js';
+import { flagHelp, get, parseArgs, usageError, type FlagSpec, type Parsed } from '../args.js';
 import type { PassTrace } from '../../passes/manager.js';
 import type { Notice } from '../../pipeline/weights.js';
 import { MODEL_FLAGS, modelFromArgs } from '../modelArgs.js';
-import { compile } from '../../compile.js';
+import { compile, type CompileOptions } from '../../compile.js';
 import { checkFolding } from '../../checkFolding.js';
 import { DTYPE_FLAG, dtypeFrom } from '../dtypeArgs.js';
 import { writeOnnx } from '../../backends/onnx/serialize.js';
@@ -14,21 +14,40 @@ import { int, mib, shapeStr, si } from '../../backends/report/format.js';
 import { printNotices } from '../weightsArgs.js';
 import { assertWritable } from '../../io/outputError.js';
 
-const FLAGS = [
-  { name: '--output', alias: '-o', type: 'string', help: 'where to write the ONNX model (required unless --check)' },
+/** The flags that decide what the compiled model is; every command that writes a model takes them (export triton too). */
+export const COMPILE_FLAGS: readonly FlagSpec[] = [
   ...MODEL_FLAGS,
   { name: '--fold-bn', type: 'bool', help: 'fold BatchNorm into convolutions (default on; --no-fold-bn keeps BatchNormalization nodes)' },
   { name: '--randomize-bn', type: 'bool', help: 'give BatchNorm random running statistics and affine params, for testing folding; seeded' },
-  { name: '--check', type: 'bool', help: 'run the optimized and the unoptimized graph in onnxruntime on a seeded batch of 2 and fail if they differ (max rel diff > 1e-5)' },
   { name: '--opset', type: 'int', help: 'ONNX opset, 11..21 (default 17)' },
   DTYPE_FLAG,
-  { name: '--emit-ts', type: 'string', help: 'also write a typed TypeScript module (load/run with onnxruntime-node) for the compiled model' },
   { name: '--external-data', type: 'bool', help: 'store tensors in <out>.data beside the model (automatic above 2 GiB)' },
+];
+
+/** The compile options COMPILE_FLAGS give, on top of the model's (modelFromArgs). */
+export function compileOptionsFrom(p: Parsed, model: CompileOptions, io: CliIO, quiet: boolean): { readonly options: CompileOptions; readonly opset?: number; readonly externalData: boolean } {
+  const randomize = get.bool(p, 'randomize-bn');
+  const opset = get.num(p, 'opset');
+  const options: CompileOptions = {
+    ...model,
+    foldBatchNorm: get.bool(p, 'fold-bn') ?? true,
+    dtype: dtypeFrom(p) ?? 'float32',
+    ...(randomize !== undefined ? { randomizeBatchNorm: randomize } : {}),
+    onNotice: (n: Notice) => printNotices([n], io, quiet),
+  };
+  return { options, ...(opset !== undefined ? { opset } : {}), externalData: get.bool(p, 'external-data') ?? false };
+}
+
+const FLAGS = [
+  { name: '--output', alias: '-o', type: 'string', help: 'where to write the ONNX model (required unless --check)' },
+  ...COMPILE_FLAGS,
+  { name: '--check', type: 'bool', help: 'run the optimized and the unoptimized graph in onnxruntime on a seeded batch of 2 and fail if they differ (max rel diff > 1e-5)' },
+  { name: '--emit-ts', type: 'string', help: 'also write a typed TypeScript module (load/run with onnxruntime-node) for the compiled model' },
   { name: '--print-ir', type: 'bool', help: 'print the final IR as text' },
   { name: '--print-after', type: 'string', repeat: true, help: 'print the IR after this pass (repeatable; * for all)' },
   { name: '--trace-passes', type: 'bool', help: 'list what each pass changed' },
   { name: '--quiet', alias: '-q', type: 'bool', help: 'print only errors' },
-] as const;
+] as const satisfies readonly FlagSpec[];
 
 export const compileCommand: Command = {
   name: 'compile',
@@ -44,7 +63,6 @@ export const compileCommand: Command = {
     if (out === undefined && !inspects) {
       throw usageError('netforge compile needs -o <file.onnx> (or --check, --print-ir, --print-after PASS, --trace-passes to look without writing a file)', 'e.g. netforge compile resnet50 -o resnet50.onnx');
     }
-    const dtype = dtypeFrom(p) ?? 'float32';
     const emitTs = get.str(p, 'emit-ts');
     if (emitTs !== undefined && out === undefined) throw usageError('--emit-ts needs -o <file.onnx>: the module loads that file');
     // Every output is checked before the work: no compile that fails at the end, no .onnx left when --emit-ts cannot be written.
@@ -52,16 +70,11 @@ export const compileCommand: Command = {
     if (emitTs !== undefined) assertWritable(resolve(emitTs));
     const quiet = get.bool(p, 'quiet') ?? false;
     const { def, options } = await modelFromArgs(p, 'compile', io, quiet);
-    const fold = get.bool(p, 'fold-bn') ?? true;
-    const randomize = get.bool(p, 'randomize-bn');
-    const o = {
-      ...options,
-      foldBatchNorm: fold,
-      dtype,
-      ...(randomize !== undefined ? { randomizeBatchNorm: randomize } : {}),
-      ...(get.list(p, 'print-after') ? { printAfter: get.list(p, 'print-after')!, print: io.out } : {}),
-      onNotice: (n: Notice) => printNotices([n], io, quiet),
-    };
+    const compiled = compileOptionsFrom(p, options, io, quiet);
+    const { opset, externalData } = compiled;
+    const fold = compiled.options.foldBatchNorm ?? true;
+    const dtype = compiled.options.dtype ?? 'float32';
+    const o = { ...compiled.options, ...(get.list(p, 'print-after') ? { printAfter: get.list(p, 'print-after')!, print: io.out } : {}) };
     const t0 = performance.now();
     const c = compile(def, o);
     if (check) {
@@ -78,8 +91,7 @@ export const compileCommand: Command = {
       printTrace(c.trace, p, io);
       return 0;
     }
-    const opset = get.num(p, 'opset');
-    const written = writeOnnx(resolve(out), c.graph, { ...(opset !== undefined ? { opset } : {}), externalData: get.bool(p, 'external-data') ?? false });
+    const written = writeOnnx(resolve(out), c.graph, { ...(opset !== undefined ? { opset } : {}), externalData });
     if (emitTs !== undefined) {
       // ts-morph takes ~0.4 s to load: only when asked for
       const { emitTypedWrapper } = await import('../../backends/typescript/wrapper.js');

@@ -16,6 +16,8 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'report', load: async () => (await import('./report.js')).reportCommand },
   { name: 'run', load: async () => (await import('./run.js')).runCommand },
   { name: 'bench', load: async () => (await import('./bench.js')).benchCommand },
+  { name: 'export', load: async () => (await import('./export.js')).exportCommand },
+  { name: 'check-repo', load: async () => (await import('./checkRepo.js')).checkRepoCommand },
   { name: 'doctor', load: async () => (await import('./doctor.js')).doctorCommand },
   { name: 'weights', load: async () => (await import('./weights.js')).weightsCommand },
 ];

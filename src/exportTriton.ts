@@ -1,0 +1,37 @@
+/**
+ * `netforge export triton` as a library call: compile a model definition, then write it as one
+ * version of a model in a Triton repository (src/backends/triton/export.ts: config.pbtxt,
+ * model.onnx, labels, KServe manifest; checked and run in onnxruntime before anything is
+ * committed).
+ */
+import type { Graph } from './ir/types.js';
+import type { ModelDefinition } from './dsl/model.js';
+import { compile, type CompileOptions, type CompiledModel } from './compile.js';
+import { prepareTritonExport, writeTritonExport, type TritonExport, type TritonExportOptions } from './backends/triton/export.js';
+
+export interface ExportTritonOptions extends TritonExportOptions {
+  readonly compile?: CompileOptions;
+}
+
+/**
+ * Concrete shapes for the graph's inputs (batch 1), for warmup samples and runs of inputs with
+ * symbolic dims: fixed dims as they are, the first symbolic dim 1, others from `input` ([C, H, W]).
+ */
+export function referenceShapes(g: Graph, input: readonly number[]): Record<string, number[]> {
+  const out: Record<string, number[]> = {};
+  for (const id of g.inputs) {
+    const shape = g.values.get(id)?.shape ?? [];
+    const dims = shape.map((d, i) => (typeof d === 'number' ? d : i === 0 ? 1 : input[i - 1]));
+    if (dims.every((d): d is number => d !== undefined)) out[id] = dims;
+  }
+  return out;
+}
+
+/** Compile `def` and write it into a Triton repository. Refuses bad options before compiling. */
+export async function exportTriton(def: ModelDefinition, o: ExportTritonOptions): Promise<TritonExport & { readonly compiled: CompiledModel }> {
+  const prepared = prepareTritonExport(o);
+  const compiled = compile(def, o.compile ?? {});
+  const seed = o.seed ?? o.compile?.seed;
+  const written = await writeTritonExport(compiled.graph, { ...o, ...(seed !== undefined ? { seed } : {}) }, referenceShapes(compiled.graph, o.compile?.input ?? def.input), prepared);
+  return { ...written, compiled };
+}
