@@ -20,3 +20,12 @@ export function netforge(args: readonly string[], opts: { cwd?: string; env?: No
   });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
+
+/** Run a command through the CLI entry point in this process (main() returns what bin/netforge.js would exit with). */
+export async function runCli(args: readonly string[]): Promise<CliResult> {
+  const { main } = await import('../../src/cli/main.js');
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(args, { out: (s) => out.push(s), err: (s) => err.push(s), isTTY: false });
+  return { code, stdout: out.join('\n'), stderr: err.join('\n') };
+}

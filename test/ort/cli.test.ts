@@ -8,7 +8,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { runCli } from '../helpers/cli.js';
 import { compile } from '../../src/compile.js';
 import { ZOO } from '../../src/zoo/index.js';
 import { toOnnxBytes } from '../../src/backends/onnx/serialize.js';
@@ -17,17 +17,7 @@ import { fillNormal, rngFor } from '../../src/ir/random.js';
 import { probeProvider } from '../../src/backends/ort/probe.js';
 import { providerFacts } from '../../src/backends/ort/providers.js';
 
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-async function cli(args: string[]): Promise<Result> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(args, { out: (s) => out.push(s), err: (s) => err.push(s), isTTY: false });
-  return { code, stdout: out.join('\n'), stderr: err.join('\n') };
-}
+const cli = runCli;
 const noStack = (s: string): void => expect(s).not.toMatch(/\n\s+at .+:\d+:\d+/);
 
 const webgpu = probeProvider('webgpu');
