@@ -7,7 +7,7 @@
 import type { Graph } from './ir/types.js';
 import type { ModelDefinition } from './dsl/model.js';
 import { compile, type CompileOptions, type CompiledModel } from './compile.js';
-import { prepareTritonExport, writeTritonExport, type TritonExport, type TritonExportOptions } from './backends/triton/export.js';
+import { prepareTritonExport, writeTritonExport, type PreparedExport, type TritonExport, type TritonExportOptions } from './backends/triton/export.js';
 
 export interface ExportTritonOptions extends TritonExportOptions {
   readonly compile?: CompileOptions;
@@ -27,9 +27,11 @@ export function referenceShapes(g: Graph, input: readonly number[]): Record<stri
   return out;
 }
 
-/** Compile `def` and write it into a Triton repository. Refuses bad options before compiling. */
-export async function exportTriton(def: ModelDefinition, o: ExportTritonOptions): Promise<TritonExport & { readonly compiled: CompiledModel }> {
-  const prepared = prepareTritonExport(o);
+/**
+ * Compile `def` and write it into a Triton repository. Bad options are refused before compiling
+ * (`prepared`: what prepareTritonExport(o) returned, for a caller that checked them earlier).
+ */
+export async function exportTriton(def: ModelDefinition, o: ExportTritonOptions, prepared: PreparedExport = prepareTritonExport(o)): Promise<TritonExport & { readonly compiled: CompiledModel }> {
   const compiled = compile(def, o.compile ?? {});
   const seed = o.seed ?? o.compile?.seed;
   const written = await writeTritonExport(compiled.graph, { ...o, ...(seed !== undefined ? { seed } : {}) }, referenceShapes(compiled.graph, o.compile?.input ?? def.input), prepared);

@@ -4,7 +4,8 @@ import type { Command } from '../command.js';
 import { get, parseArgs, usageError, type FlagSpec, type Parsed } from '../args.js';
 import { resolveModel } from '../modelArgs.js';
 import { COMPILE_FLAGS, compileOptionsFrom } from './compile.js';
-import { exportTriton } from '../../exportTriton.js';
+import { exportTriton, type ExportTritonOptions } from '../../exportTriton.js';
+import { prepareTritonExport } from '../../backends/triton/export.js';
 import type { ServingOptions } from '../../backends/triton/build.js';
 import type { VersionPolicy } from '../../backends/triton/config.js';
 import { TRT_PRECISIONS } from '../../backends/triton/accelerators.js';
@@ -141,22 +142,22 @@ export const exportCommand: Command = {
     const requestPath = get.str(p, 'request');
     const kserveCpu = get.str(p, 'kserve-cpu');
     const kserveMemory = get.str(p, 'kserve-memory');
-    const compileFlags = await compileOptionsFrom(p, def, io, quiet);
-    const r = await exportTriton(def, {
+    const where: ExportTritonOptions = {
       repo,
       name,
       version,
       force: get.bool(p, 'force') ?? false,
       serving,
-      compile: compileFlags.options,
-      externalData: compileFlags.externalData,
-      ...(compileFlags.opset !== undefined ? { opset: compileFlags.opset } : {}),
       ...(labels !== undefined ? { labelsPath: resolve(labels) } : {}),
       ...(requestPath !== undefined ? { requestPath: resolve(requestPath) } : {}),
       ...(kserve
         ? { kserve: { path: resolve(kserveFile ?? `${name}.kserve.yaml`), storageUri: storageUri!, ...(kserveCpu !== undefined ? { cpu: kserveCpu } : {}), ...(kserveMemory !== undefined ? { memory: kserveMemory } : {}) } }
         : {}),
-    });
+    };
+    // Names, paths and versions are refused before weights are downloaded or anything compiled.
+    const prepared = prepareTritonExport(where);
+    const compileFlags = await compileOptionsFrom(p, def, io, quiet);
+    const r = await exportTriton(def, { ...where, compile: compileFlags.options, externalData: compileFlags.externalData, ...(compileFlags.opset !== undefined ? { opset: compileFlags.opset } : {}) }, prepared);
     if (quiet) return 0;
     const c = r.config;
     const mbs = c.max_batch_size ?? 0;
