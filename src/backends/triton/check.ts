@@ -392,7 +392,7 @@ export function checkModelDir(modelDir: string): { model: CheckedModel; diagnost
   const kind = checkIdentity(ctx, cfg, folder);
   if (kind !== 'onnx') {
     diags.push({ code: 'E_TRITON_NOT_ONNX', severity: 'warning', file: configPath, message: `${folder} is not an ONNX model (${kind}): not checked`, hint: 'check-repo checks models of Triton\'s ONNX Runtime backend' });
-    return { model: summary(kind), diagnostics: diags };
+    return { model: summary(kind), diagnostics: inFileOrder(diags) };
   }
   checkConfigRules(ctx, cfg, modelDir);
   for (const v of cfg.version_policy?.specific?.versions ?? []) {
@@ -404,7 +404,12 @@ export function checkModelDir(modelDir: string): { model: CheckedModel; diagnost
     const vdir = join(modelDir, String(v));
     checkVersionFolder(ctx, cfg, vdir, v, comparable);
   }
-  return { model: summary(), diagnostics: diags };
+  return { model: summary(), diagnostics: inFileOrder(diags) };
+}
+
+/** Problems by file, then by config line (stable: the same line keeps its order, version by version). */
+function inFileOrder(diags: readonly RepoDiagnostic[]): RepoDiagnostic[] {
+  return [...diags].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : (a.line ?? 0) - (b.line ?? 0)));
 }
 
 /** Check every model of a Triton repository. E_TRITON_REPO if `root` is not a folder. */

@@ -66,7 +66,8 @@ export interface TritonExport {
   readonly unchanged: readonly string[];
   /** The onnxruntime runs with inputs shaped as declared. */
   readonly runs: readonly DeclaredRun[];
-  readonly labelsFor?: string;
+  /** The output the label file names the classes of, and how many. */
+  readonly labels?: { readonly output: string; readonly count: number };
 }
 
 const DTYPE: Readonly<Record<string, TritonDataType>> = { float32: 'TYPE_FP32', float16: 'TYPE_FP16' };
@@ -229,6 +230,6 @@ export async function writeTritonExport(g: Graph, o: TritonExportOptions, refere
     written: w.written,
     unchanged: w.unchanged,
     runs,
-    ...(labelsFor !== undefined ? { labelsFor } : {}),
+    ...(labelsFor !== undefined && labels !== undefined ? { labels: { output: labelsFor, count: labels.length } } : {}),
   };
 }

@@ -174,7 +174,7 @@ export const exportCommand: Command = {
     if (c.model_warmup) facts.push(`warmup at batch ${c.model_warmup.map((w) => w.batch_size).join(' and ')}`);
     const state = (file: string): string => (r.unchanged.includes(file) ? 'unchanged' : 'written');
     io.out(`  ${'config.pbtxt'.padEnd(17)} ${state('config.pbtxt')}: ${facts.join(', ')}`);
-    if (r.labelsFor !== undefined) io.out(`  ${'labels.txt'.padEnd(17)} ${state('labels.txt')}: labels of ${r.labelsFor}`);
+    if (r.labels !== undefined) io.out(`  ${'labels.txt'.padEnd(17)} ${state('labels.txt')}: ${r.labels.count} labels for output ${r.labels.output}`);
     for (const t of c.input ?? []) io.out(`  ${'input'.padEnd(17)} ${t.name ?? ''} ${t.data_type ?? ''} ${shape(t.dims ?? [])}`);
     for (const t of c.output ?? []) io.out(`  ${'output'.padEnd(17)} ${t.name ?? ''} ${t.data_type ?? ''} ${shape(t.dims ?? [])}`);
     io.out(`  ${'checked'.padEnd(17)} as check-repo checks a repository: no problems`);
