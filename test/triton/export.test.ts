@@ -161,6 +161,25 @@ describe('netforge export triton', () => {
   });
 });
 
+describe('netforge check-repo', () => {
+  test('usage, a path that is not a repository, and --json with the problems as data', async () => {
+    expect((await cli(['check-repo'])).code).toBe(2);
+    const file = join(dir, 'plain-file');
+    writeFileSync(file, '');
+    const notRepo = await cli(['check-repo', file]);
+    expect([notRepo.code, notRepo.stderr.split('\n')[0]]).toEqual([1, `error[E_TRITON_REPO]: ${file} is not a folder`]);
+    const repo = fresh();
+    expect((await cli(['export', 'triton', 'cifar_resnet20', '--repo', repo, '-q'])).code).toBe(0);
+    const config = join(repo, 'cifar_resnet20', 'config.pbtxt');
+    writeFileSync(config, readFileSync(config, 'utf8').replace('max_batch_size: 8', 'max_batch_size: 8\nmax_batch_sise: 4'));
+    const r = await cli(['check-repo', repo, '--json']);
+    expect(r.code).toBe(1);
+    const j = JSON.parse(r.stdout) as { errors: number; warnings: number; diagnostics: { code: string; file: string; line: number; col: number }[] };
+    expect([j.errors, j.warnings]).toEqual([1, 0]);
+    expect(j.diagnostics).toMatchObject([{ code: 'E_TRITON_CONFIG_FIELD', file: config, line: 8, col: 1 }]);
+  });
+});
+
 describe('bad input: a coded error, and the repository as it was', () => {
   const repo = fresh();
   const model = join(repo, 'cifar_resnet20');

@@ -15,6 +15,7 @@
  *    the size of the model's reference shape.
  */
 import { NetforgeError } from '../../errors.js';
+import type { ErrorCode } from '../../errorCodes.js';
 import type { OnnxSignature, OnnxTensorInfo } from '../onnx/signature.js';
 import type { InstanceKind, ModelConfig, ModelInput, ModelOutput, ModelWarmup, TensorReshape, TritonDataType, VersionPolicy } from './config.js';
 import { ONNX_PLATFORM, ONNX_TO_TRITON, WILDCARD_DIM } from './config.js';
@@ -82,11 +83,11 @@ export function tritonDims(shape: readonly (number | null)[], maxBatchSize: numb
   return maxBatchSize > 0 ? { dims: [1], reshape: {} } : { dims: [1] };
 }
 
-function usage(code: string, message: string, hint: string): NetforgeError {
+function usage(code: ErrorCode, message: string, hint: string): NetforgeError {
   return new NetforgeError({ code, message, hint, exitCode: 2 });
 }
 
-function positiveInt(v: number, what: string, code: string): number {
+function positiveInt(v: number, what: string, code: ErrorCode): number {
   if (!Number.isSafeInteger(v) || v < 1) throw usage(code, `${what} must be a positive integer, got ${v}`, `e.g. ${what} 4`);
   return v;
 }

@@ -24,6 +24,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { NetforgeError, isNetforgeError } from '../../errors.js';
+import type { ErrorCode } from '../../errorCodes.js';
 import { readOnnxSignature, type OnnxSignature, type OnnxTensorInfo } from '../onnx/signature.js';
 import type { ModelConfig, ModelInput, ModelOutput, TritonDataType } from './config.js';
 import { ONNX_BACKEND, ONNX_MODEL_FILE, ONNX_PLATFORM, ONNX_TO_TRITON, WILDCARD_DIM } from './config.js';
@@ -34,12 +35,13 @@ import { isVersionFolder } from './names.js';
 export type Severity = 'error' | 'warning';
 
 export interface RepoDiagnostic {
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly severity: Severity;
   /** The file or folder the problem is in. */
   readonly file: string;
-  /** config.pbtxt line (1-based), when the problem is in the config. */
+  /** config.pbtxt line and column (1-based), when the problem is in the config. */
   readonly line?: number;
+  readonly col?: number;
   readonly message: string;
   readonly hint?: string;
 }
@@ -77,11 +79,11 @@ interface Ctx {
   readonly decoded: DecodedConfig;
 }
 
-function report(ctx: Ctx, code: string, severity: Severity, at: { obj?: object; field?: string } | undefined, message: string, hint?: string, file?: string): void {
+function report(ctx: Ctx, code: ErrorCode, severity: Severity, at: { obj?: object; field?: string } | undefined, message: string, hint?: string, file?: string): void {
   const loc = at?.obj !== undefined ? ctx.decoded.where(at.obj) : undefined;
   // A field the config does not have: its message's line, or none for the config as a whole.
   const pos = loc === undefined ? undefined : at?.field === undefined ? loc.at : (loc.fields[at.field] ?? (at.obj === ctx.decoded.config ? undefined : loc.at));
-  ctx.diags.push({ code, severity, file: file ?? ctx.configPath, ...(pos !== undefined && file === undefined ? { line: pos.line } : {}), message, ...(hint !== undefined ? { hint } : {}) });
+  ctx.diags.push({ code, severity, file: file ?? ctx.configPath, ...(pos !== undefined && file === undefined ? { line: pos.line, col: pos.col } : {}), message, ...(hint !== undefined ? { hint } : {}) });
 }
 
 const shape = (dims: readonly number[]): string => `[${dims.join(', ')}]`;
@@ -304,6 +306,11 @@ function listDir(dir: string): { name: string; isDir: boolean }[] {
 
 const tensorsOf = (ts: readonly (ModelInput | ModelOutput)[] | undefined): CheckedTensor[] => (ts ?? []).map((t) => ({ name: t.name ?? '', dataType: t.data_type ?? 'TYPE_INVALID', dims: t.dims ?? [] }));
 
+/** The decoder's problems (syntax and schema) as diagnostics of `configPath`. */
+function configProblems(decoded: DecodedConfig, configPath: string): RepoDiagnostic[] {
+  return decoded.problems.map((p) => ({ code: p.code, severity: 'error', file: configPath, line: p.line, col: p.col, message: p.message, ...(p.hint !== undefined ? { hint: p.hint } : {}) }));
+}
+
 /** What the config says, on its own (rules 2 to 5, without the model files). Label and warmup files are looked for in `modelDir`, when given. */
 function checkConfigRules(ctx: Ctx, cfg: ModelConfig, modelDir: string | undefined): void {
   checkBatching(ctx, cfg);
@@ -358,7 +365,7 @@ function checkVersionFolder(ctx: Ctx, cfg: ModelConfig, vdir: string, v: number,
 export function checkVersion(configText: string, o: { readonly configPath: string; readonly folder: string; readonly versionDir: string; readonly version: number }): RepoDiagnostic[] {
   const decoded = decodeConfig(configText);
   const ctx: Ctx = { diags: [], configPath: o.configPath, decoded };
-  for (const p of decoded.problems) ctx.diags.push({ code: p.code, severity: 'error', file: o.configPath, line: p.line, message: p.message, ...(p.hint !== undefined ? { hint: p.hint } : {}) });
+  ctx.diags.push(...configProblems(decoded, o.configPath));
   checkIdentity(ctx, decoded.config, o.folder);
   checkConfigRules(ctx, decoded.config, undefined);
   checkVersionFolder(ctx, decoded.config, o.versionDir, o.version, decoded.problems.length === 0);
@@ -375,7 +382,7 @@ export function checkModelDir(modelDir: string): { model: CheckedModel; diagnost
   const ctx: Ctx = { diags, configPath, decoded };
   const cfg = decoded.config;
   if (!hasConfig) diags.push({ code: 'E_TRITON_NO_CONFIG', severity: 'warning', file: modelDir, message: `${folder} has no ${CONFIG_FILE}`, hint: `Triton can derive an ONNX model's config (auto-complete) unless started with --disable-auto-complete-config; netforge checked the files only. netforge export triton writes one` });
-  for (const p of decoded.problems) diags.push({ code: p.code, severity: 'error', file: configPath, line: p.line, message: p.message, ...(p.hint !== undefined ? { hint: p.hint } : {}) });
+  diags.push(...configProblems(decoded, configPath));
 
   const entries = listDir(modelDir);
   const versions: number[] = [];
@@ -409,7 +416,7 @@ export function checkModelDir(modelDir: string): { model: CheckedModel; diagnost
 
 /** Problems by file, then by config line (stable: the same line keeps its order, version by version). */
 function inFileOrder(diags: readonly RepoDiagnostic[]): RepoDiagnostic[] {
-  return [...diags].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : (a.line ?? 0) - (b.line ?? 0)));
+  return [...diags].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : (a.line ?? 0) - (b.line ?? 0) || (a.col ?? 0) - (b.col ?? 0)));
 }
 
 /** Check every model of a Triton repository. E_TRITON_REPO if `root` is not a folder. */

@@ -6,6 +6,7 @@
  * storageUri is the repository folder (the one holding <model>/config.pbtxt), once uploaded.
  */
 import { NetforgeError } from '../../errors.js';
+import type { ErrorCode } from '../../errorCodes.js';
 
 export interface KServeOptions {
   /** The InferenceService's name (a DNS-1035 label; names.ts inferenceServiceName). */
@@ -29,7 +30,7 @@ const URI = /^[a-z][a-z0-9+.-]*:\/\/\S+$/;
 const CPU = /^(\d+(\.\d+)?|\d+m)$/;
 const MEMORY = /^\d+(\.\d+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$/;
 
-function bad(code: string, message: string, hint: string): NetforgeError {
+function bad(code: ErrorCode, message: string, hint: string): NetforgeError {
   return new NetforgeError({ code, message, hint, exitCode: 2 });
 }
 

@@ -3,6 +3,7 @@ import type { Command } from '../command.js';
 import { get, parseArgs, usageError, type FlagSpec } from '../args.js';
 import { NetforgeError, formatError } from '../../errors.js';
 import { checkRepository, type RepoDiagnostic } from '../../backends/triton/check.js';
+import { displayPath, frameFromDisk } from '../codeFrame.js';
 
 const FLAGS: readonly FlagSpec[] = [
   { name: '--json', type: 'bool', help: 'print the models and problems as JSON' },
@@ -11,8 +12,9 @@ const FLAGS: readonly FlagSpec[] = [
 
 /** A problem in the CLI's usual error form: what, where (file:line), how to fix it. */
 export function formatDiagnostic(d: RepoDiagnostic): string {
-  const e = new NetforgeError({ code: d.code, message: d.message, ...(d.line !== undefined ? { loc: `${d.file}:${d.line}` } : { file: d.file }), ...(d.hint !== undefined ? { hint: d.hint } : {}) });
-  const text = formatError(e);
+  const at = d.line !== undefined ? { loc: { file: d.file, line: d.line, col: d.col ?? 1 } } : { file: d.file };
+  const e = new NetforgeError({ code: d.code, message: d.message, ...at, ...(d.hint !== undefined ? { hint: d.hint } : {}) });
+  const text = formatError(e, { frame: frameFromDisk, displayPath });
   return d.severity === 'warning' ? text.replace(/^error\[/, 'warning[') : text;
 }
 

@@ -2,7 +2,8 @@
 import { resolve } from 'node:path';
 import type { Command } from '../command.js';
 import { get, parseArgs, usageError, type FlagSpec, type Parsed } from '../args.js';
-import { resolveModel } from '../modelArgs.js';
+import { modelOptionsFrom, resolveModel, seedFrom } from '../modelArgs.js';
+import { weightsOptionsFrom } from '../weightsArgs.js';
 import { COMPILE_FLAGS, compileOptionsFrom } from './compile.js';
 import { exportTriton, type ExportTritonOptions } from '../../exportTriton.js';
 import { prepareTritonExport } from '../../backends/triton/export.js';
@@ -156,7 +157,10 @@ export const exportCommand: Command = {
     };
     // Names, paths and versions are refused before weights are downloaded or anything compiled.
     const prepared = prepareTritonExport(where);
-    const compileFlags = await compileOptionsFrom(p, def, io, quiet);
+    // As modelFromArgs, with the weights (a download, maybe) after the checks above.
+    const seed = seedFrom(p);
+    const modelOptions = { ...modelOptionsFrom(p, def), ...(await weightsOptionsFrom(p, def, io, quiet)), ...(seed !== undefined ? { seed } : {}) };
+    const compileFlags = compileOptionsFrom(p, modelOptions, io, quiet);
     const r = await exportTriton(def, { ...where, compile: compileFlags.options, externalData: compileFlags.externalData, ...(compileFlags.opset !== undefined ? { opset: compileFlags.opset } : {}) }, prepared);
     if (quiet) return 0;
     const c = r.config;
