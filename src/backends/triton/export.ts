@@ -70,14 +70,27 @@ export interface TritonExport {
   readonly labels?: { readonly output: string; readonly count: number };
 }
 
-const DTYPE: Readonly<Record<string, TritonDataType>> = { float32: 'TYPE_FP32', float16: 'TYPE_FP16' };
+/** IR element types (and those the quantization work may add) as Triton data types. */
+const DTYPE: Readonly<Record<string, TritonDataType>> = {
+  float32: 'TYPE_FP32',
+  float16: 'TYPE_FP16',
+  bfloat16: 'TYPE_BF16',
+  float64: 'TYPE_FP64',
+  int8: 'TYPE_INT8',
+  uint8: 'TYPE_UINT8',
+  int32: 'TYPE_INT32',
+  int64: 'TYPE_INT64',
+  bool: 'TYPE_BOOL',
+};
 
 /** The graph's inputs and outputs as Triton sees them: numbers fixed, anything else symbolic. */
 export function signatureOfGraph(g: Graph): ModelSignature {
   const spec = (id: string): ModelSignature['inputs'][number] => {
     const v = g.values.get(id);
     if (v === undefined) throw new Error(`internal: no value ${id}`);
-    return { name: id, dataType: DTYPE[v.dtype] ?? 'TYPE_INVALID', shape: v.shape.map((d) => (typeof d === 'number' ? d : null)) };
+    const dataType = DTYPE[v.dtype];
+    if (dataType === undefined) throw new NetforgeError({ code: 'E_TRITON_DTYPE', message: `'${id}' is ${v.dtype}, which netforge does not map to a Triton data type`, hint: 'serve a model whose inputs and outputs are float, integer or bool' });
+    return { name: id, dataType, shape: v.shape.map((d) => (typeof d === 'number' ? d : null)) };
   };
   return { inputs: g.inputs.map(spec), outputs: g.outputs.map(spec) };
 }
