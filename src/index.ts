@@ -22,3 +22,5 @@ export { resolveWeights, type ResolveWeightsOptions } from './weights/resolve.js
 export { download, cacheDirFor, type Downloaded, type DownloadOptions } from './weights/download.js';
 export { TORCHVISION_WEIGHTS, torchvisionWeights, type TorchvisionVariant } from './weights/torchvision.js';
 export type { Notice, WeightsInput, WeightsOption } from './pipeline/weights.js';
+export { exportTriton, referenceShapes, type ExportTritonOptions } from './exportTriton.js';
+export { checkRepository, type RepoCheck, type RepoDiagnostic } from './backends/triton/check.js';
