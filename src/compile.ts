@@ -2,14 +2,15 @@
  * The compiler pipeline as a library call: build the model's IR from its definition,
  * then run the passes under the pass manager (which verifies the IR after each):
  *
- *   infer-shapes -> verify-structure [-> load-state-dict] [-> freeze-backbone]
- *     -> init-params [-> randomize-batchnorm]
+ *   infer-shapes -> verify-sizes -> verify-structure [-> load-state-dict] [-> freeze-backbone]
+ *     [-> select-outputs -> eliminate-dead] -> init-params [-> randomize-batchnorm]
  *     [-> fold-batchnorm] -> eliminate-identity -> eliminate-dead [-> extra passes] [-> to-float16]
  */
 import { totalmem } from 'node:os';
 import type { Graph } from './ir/types.js';
 import { MAX_SEED, isSeed } from './ir/random.js';
 import { buildModel, expectationsFor, type ModelDefinition, type ModelOptions } from './dsl/model.js';
+import { resolveInputSpec } from './dsl/inputSpec.js';
 import { runPasses, type PassTrace } from './passes/manager.js';
 import type { Pass } from './passes/pass.js';
 import { inferShapesPass } from './passes/inferShapes.js';
@@ -20,6 +21,8 @@ import { randomizeBatchNormPass } from './passes/randomizeBatchNorm.js';
 import { foldBatchNormPassWith } from './passes/foldBatchNorm.js';
 import { eliminateIdentityPass } from './passes/eliminateIdentity.js';
 import { eliminateDeadPass } from './passes/eliminateDead.js';
+import { selectOutputsPass } from './passes/selectOutputs.js';
+import { verifySizesPass } from './passes/verifySizes.js';
 import { freezeBackbone } from './passes/freezeBackbone.js';
 import { prepareWeights, statePasses, type Notice, type PreparedWeights, type WeightsOption } from './pipeline/weights.js';
 import { toFloat16Pass } from './passes/toFloat16.js';
@@ -85,7 +88,16 @@ export interface CompiledModel {
  * backbone frozen. compile() goes on from here; inspectModel() stops here.
  */
 export function frontPasses(def: ModelDefinition, o: CompileOptions, weights?: PreparedWeights, notice: (n: Notice) => void = () => {}): Pass[] {
-  return [inferShapesPass, verifyStructurePass(expectationsFor(def, o)), ...statePasses(def, o, weights, notice)];
+  // a fixed-size model's pipeline is what it always was: verify-sizes only for symbolic sizes
+  const symbolic = resolveInputSpec(def, o).input.some((d) => typeof d === 'string');
+  return [
+    inferShapesPass,
+    ...(symbolic ? [verifySizesPass] : []),
+    verifyStructurePass(expectationsFor(def, o)),
+    ...statePasses(def, o, weights, notice),
+    // module outputs instead of the model's own: what no output needs goes right away
+    ...(o.outputs !== undefined ? [selectOutputsPass(o.outputs), eliminateDeadPass] : []),
+  ];
 }
 
 /** The passes `compile` runs, in order, by name; --print-after accepts these. */

@@ -34,6 +34,6 @@ export function referenceShapes(g: Graph, input: readonly number[]): Record<stri
 export async function exportTriton(def: ModelDefinition, o: ExportTritonOptions, prepared: PreparedExport = prepareTritonExport(o)): Promise<TritonExport & { readonly compiled: CompiledModel }> {
   const compiled = compile(def, o.compile ?? {});
   const seed = o.seed ?? o.compile?.seed;
-  const written = await writeTritonExport(compiled.graph, { ...o, ...(seed !== undefined ? { seed } : {}) }, referenceShapes(compiled.graph, o.compile?.input ?? def.input), prepared);
+  const written = await writeTritonExport(compiled.graph, { ...o, ...(seed !== undefined ? { seed } : {}) }, referenceShapes(compiled.graph, compiled.source.referenceInput), prepared);
   return { ...written, compiled };
 }

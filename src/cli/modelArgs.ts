@@ -3,7 +3,7 @@ import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { FlagSpec, Parsed } from './args.js';
 import { get, usageError } from './args.js';
-import type { DefinedModel, ModelOptions } from '../dsl/model.js';
+import type { DefinedModel, InputDim, ModelOptions, OutputRequest } from '../dsl/model.js';
 import { ZOO } from '../zoo/index.js';
 import { NetforgeError } from '../errors.js';
 import { MAX_SEED, isSeed } from '../ir/random.js';
@@ -12,10 +12,13 @@ import type { CliIO } from './command.js';
 import { weightsOptionsFrom, type WeightsFlags } from './weightsArgs.js';
 
 export const MODEL_FLAGS: readonly FlagSpec[] = [
-  { name: '--num-classes', type: 'int', help: 'classifier outputs (default: the model\'s, 1000 for ImageNet models)' },
+  { name: '--num-classes', type: 'int', help: 'classifier outputs (default: the model\'s, 1000 for ImageNet models); 0: no classifier, the pooled features are the output' },
   { name: '--replace-stride-with-dilation', type: 'list', help: 'one boolean per stage after the first, e.g. false,true,true' },
   { name: '--zero-init-residual', type: 'bool', help: 'zero-init the last BatchNorm gamma of every block' },
-  { name: '--input-size', type: 'list', help: 'input H,W or C,H,W (default: the model\'s, e.g. 3,224,224)' },
+  { name: '--input-size', type: 'list', help: 'input H,W or C,H,W (default: the model\'s, e.g. 3,224,224); names for sizes that vary: 3,H,W' },
+  { name: '--size-multiple', type: 'int', help: 'with a symbolic --input-size: every H and W must be a multiple of this (e.g. 32)' },
+  { name: '--reference-size', type: 'list', help: 'with a symbolic input: the C,H,W (or H,W) at which MACs and expectations are counted (default: the model\'s, e.g. 3,224,224)' },
+  { name: '--outputs', type: 'list', help: 'module outputs as the model\'s outputs: layer2,layer3,layer4 or layer3=aux,layer4=out (what no output needs is removed)' },
   { name: '--seed', type: 'int', help: 'seed for parameter initialization (default 0)' },
   { name: '--weights', type: 'string', help: 'load weights: a .pth/.safetensors FILE, an http(s) URL (downloaded once), or imagenet1k_v1/imagenet1k_v2 (torchvision\'s)' },
   { name: '--strict', type: 'bool', help: 'load --weights strictly (default on); --no-strict is load_state_dict(strict=False): missing params drawn from --seed, extra keys ignored, shapes must match' },
@@ -41,25 +44,58 @@ export function seedFrom(p: Parsed): number | undefined {
 export function modelOptionsFrom(p: Parsed, def: DefinedModel): ModelOptions {
   seedFrom(p); // validated by every command that takes model flags, whether or not it draws weights
   const numClasses = get.num(p, 'num-classes');
-  if (numClasses !== undefined && numClasses <= 0) throw usageError(`--num-classes must be > 0, got ${numClasses}`);
+  if (numClasses !== undefined && numClasses < 0) throw usageError(`--num-classes must be >= 0, got ${numClasses}`, '0 removes the classifier');
   const rswd = get.list(p, 'replace-stride-with-dilation');
   const zir = get.bool(p, 'zero-init-residual');
-  const size = get.list(p, 'input-size');
-  let input: number[] | undefined;
-  if (size) {
-    const nums = size.map(Number);
-    if (nums.some((n) => !Number.isInteger(n) || n <= 0) || nums.length < 1 || nums.length > 3) {
-      throw usageError(`--input-size expects H, H,W or C,H,W positive integers, got '${size.join(',')}'`);
-    }
-    const c = def.input[0]!;
-    input = nums.length === 1 ? [c, nums[0]!, nums[0]!] : nums.length === 2 ? [c, nums[0]!, nums[1]!] : nums;
-  }
+  const input = sizeFlag(p, 'input-size', def, true);
+  const reference = sizeFlag(p, 'reference-size', def, false);
+  const multiple = get.num(p, 'size-multiple');
+  if (multiple !== undefined && (multiple < 1 || multiple > 4096)) throw usageError(`--size-multiple must be from 1 to 4096, got ${multiple}`, 'e.g. --size-multiple 32');
+  const outputs = outputsFlag(p);
   return {
     ...(numClasses !== undefined ? { numClasses } : {}),
     ...(rswd ? { replaceStrideWithDilation: rswd.map(parseBool) } : {}),
     ...(zir !== undefined ? { zeroInitResidual: zir } : {}),
     ...(input ? { input } : {}),
+    ...(reference ? { reference: reference as number[] } : {}),
+    ...(multiple !== undefined ? { sizeMultiple: multiple } : {}),
+    ...(outputs ? { outputs } : {}),
   };
+}
+
+const SYMBOL = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** --input-size / --reference-size: H (square), H,W or C,H,W; numbers, or (input only) symbol names. */
+function sizeFlag(p: Parsed, flag: 'input-size' | 'reference-size', def: DefinedModel, symbolic: boolean): InputDim[] | undefined {
+  const size = get.list(p, flag);
+  if (size === undefined) return undefined;
+  const dims = size.map((s): InputDim => (/^\d+$/.test(s) ? Number(s) : s));
+  const ok = dims.length >= 1 && dims.length <= 3 && dims.every((d) => (typeof d === 'number' ? d > 0 : symbolic && SYMBOL.test(d)));
+  if (!ok) {
+    throw usageError(
+      `--${flag} expects H, H,W or C,H,W ${symbolic ? 'positive integers or size names' : 'positive integers'}, got '${size.join(',')}'`,
+      symbolic ? 'e.g. --input-size 3,224,224, or --input-size 3,H,W for a model that takes any size' : 'e.g. --reference-size 3,224,224',
+    );
+  }
+  const c = def.input[0]!;
+  return dims.length === 1 ? [c, dims[0]!, dims[0]!] : dims.length === 2 ? [c, dims[0]!, dims[1]!] : dims;
+}
+
+/** --outputs layer2,layer3 or layer3=aux,layer4=out. */
+function outputsFlag(p: Parsed): OutputRequest[] | undefined {
+  const list = get.list(p, 'outputs');
+  if (list === undefined) return undefined;
+  if (list.length === 0) throw usageError('--outputs needs at least one module', 'e.g. --outputs layer2,layer3,layer4');
+  const seen = new Set<string>();
+  return list.map((item) => {
+    const [module, name, extra] = item.split('=');
+    if (module === undefined || module === '' || name === '' || extra !== undefined) {
+      throw usageError(`--outputs entry '${item}' is not MODULE or MODULE=NAME`, 'e.g. --outputs layer3=aux,layer4=out');
+    }
+    if (seen.has(module)) throw usageError(`--outputs names module ${module} twice`, 'name each module once; one module, one output');
+    seen.add(module);
+    return name !== undefined ? { module, name } : { module };
+  });
 }
 
 /** The model named on the command line and the options its flags set (model options, weights, seed). */

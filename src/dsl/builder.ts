@@ -3,9 +3,9 @@
  * which keeps the current module scope and collects nodes, values and params. Shapes
  * come from the op registry (src/ir/ops.ts); the DSL holds no shape arithmetic.
  */
-import type { DType, Graph, InitSpec, ModuleInfo, ModuleKind, Node, NodeOf, OpAttrMap, OpKind, Param, ParamRole, Shape, SourceLoc, Value } from '../ir/types.js';
+import type { DType, Graph, InitSpec, ModuleInfo, ModuleKind, Node, NodeOf, OpAttrMap, OpKind, Param, ParamRole, Shape, SourceLoc, SymbolInfo, Value } from '../ir/types.js';
 import { ShapeError, inferNodeShape, nodeOutputDType } from '../ir/ops.js';
-import { applyRenames } from '../ir/rename.js';
+import { OutputNameError, withNamedOutputs } from '../ir/outputs.js';
 import { NetforgeError, formatLoc, type ErrorCode, type ModelOptionName, type RelatedLocation } from '../errors.js';
 import { callerLoc } from './sourceLoc.js';
 
@@ -29,6 +29,8 @@ interface BuilderState {
   readonly kinds: Map<string, ModuleInfo>;
   /** Params that a layer marked frozen (transfer learning). */
   frozen: boolean;
+  /** The input symbols and their constraints (shape functions prove equalities with them). */
+  readonly symbols: ReadonlyMap<string, SymbolInfo>;
 }
 
 let current: BuilderState | null = null;
@@ -198,7 +200,7 @@ export function emit<K extends OpKind>(
   const proto = { name, op, attrs, inputs: inputs.map((t) => t.id), params, outputs: [name], module, ...(loc ? { loc } : {}) } as NodeOf<K>;
   let shape: Shape;
   try {
-    shape = inferNodeShape(proto as Node, inputs.map((t) => t.shape), paramShapes);
+    shape = inferNodeShape(proto as Node, inputs.map((t) => t.shape), paramShapes, { domains: s.symbols });
   } catch (e) {
     if (e instanceof ShapeError) {
       throw new NetforgeError({
@@ -225,16 +227,28 @@ export function setMeta(key: string, value: string): void {
 
 export interface BuildGraphOptions {
   readonly name: string;
-  /** Input shape without the batch dimension, e.g. [3, 224, 224]. */
-  readonly input: readonly number[];
+  /** Input shape without the batch dimension: numbers, or symbol names for sizes that vary (`[3, 'H', 'W']`). */
+  readonly input: readonly (number | string)[];
+  /**
+   * What each symbol means (reference size, allowed multiples). The batch symbol defaults
+   * to reference 1; every other symbol of `input` must be described here.
+   */
+  readonly symbols?: ReadonlyMap<string, SymbolInfo>;
   readonly inputName?: string;
-  /** Default `logits` for a [N, classes] output, `features` for anything else (a backbone's feature map). */
+  /** A single output's name. Default `logits` for a [N, classes] output, `features` for anything else (a backbone's feature map). */
   readonly outputName?: string;
   readonly batch?: string | number;
+  /** Where the model was defined: build errors without a layer of their own (a bad output) point here. */
+  readonly definedAt?: SourceLoc;
 }
 
+/** What a build function returns: one tensor, or named tensors (the graph's outputs, in this order). */
+export type BuildOutput = Tensor | Readonly<Record<string, Tensor>>;
+
+const isTensorLike = (t: unknown): t is Tensor => typeof t === 'object' && t !== null && typeof (t as { id?: unknown }).id === 'string' && Array.isArray((t as { shape?: unknown }).shape);
+
 /** Run a build function and return the finished, plain-data Graph. */
-export function buildGraph(opts: BuildGraphOptions, fn: (x: Tensor) => Tensor): Graph {
+export function buildGraph(opts: BuildGraphOptions, fn: (x: Tensor) => BuildOutput): Graph {
   if (current !== null) throw new Error('internal: buildGraph is not re-entrant');
   const inputName = opts.inputName ?? 'input';
   const s: BuilderState = {
@@ -247,31 +261,70 @@ export function buildGraph(opts: BuildGraphOptions, fn: (x: Tensor) => Tensor): 
     meta: new Map(),
     kinds: new Map(),
     frozen: false,
+    symbols: symbolsFor(opts),
   };
   const inShape: Shape = [opts.batch ?? 'N', ...opts.input];
   s.values.set(inputName, { id: inputName, dtype: 'float32', shape: inShape });
   current = s;
-  let out: Tensor;
+  let out: BuildOutput;
   try {
     out = fn({ id: inputName, shape: inShape, dtype: 'float32' });
   } finally {
     current = null;
   }
-  if (!out || typeof out.id !== 'string' || !s.values.has(out.id)) {
-    throw new NetforgeError({
-      code: 'E_BAD_OUTPUT',
-      message: `model ${opts.name}'s build function must return a tensor produced by a DSL layer, got ${typeof out}`,
-      hint: 'return the last layer\'s result from build()',
-    });
+  const fail = (message: string, hint: string): NetforgeError =>
+    new NetforgeError({ code: 'E_BAD_OUTPUT', message, hint, ...(opts.definedAt !== undefined ? { loc: opts.definedAt } : {}) });
+  const named: [string, Tensor][] = [];
+  if (isTensorLike(out)) {
+    // A classifier's output (a Linear's) is `logits`; anything else (a backbone's feature map, pooled or not) is `features`.
+    const producer = s.nodes.find((n) => n.outputs[0] === out.id);
+    named.push([opts.outputName ?? (producer?.op === 'Gemm' ? 'logits' : 'features'), out]);
+  } else if (typeof out === 'object' && out !== null && !Array.isArray(out)) {
+    for (const [k, t] of Object.entries(out)) {
+      if (!isTensorLike(t)) throw fail(`model ${opts.name}'s output '${k}' is ${describe(t)}, not a tensor`, 'every value of the record build() returns must be the result of a DSL layer');
+      named.push([k, t]);
+    }
+    if (named.length === 0) throw fail(`model ${opts.name}'s build function returned an empty record`, 'return a tensor, or a record with at least one named tensor');
+  } else {
+    throw fail(`model ${opts.name}'s build function must return a tensor produced by a DSL layer, or a record of them, got ${describe(out)}`, "return the last layer's result from build()");
   }
-  if (out.id === inputName) {
-    throw new NetforgeError({ code: 'E_BAD_OUTPUT', message: `model ${opts.name} returns its input unchanged`, hint: 'add at least one layer' });
+  for (const [k, t] of named) {
+    if (!s.values.has(t.id) || s.values.get(t.id)!.shape !== t.shape) {
+      throw fail(`model ${opts.name}'s output '${k}' was not produced by a DSL layer of this model`, 'return tensors made by netforge layers inside build(), not hand-made objects');
+    }
+    if (k === inputName) throw fail(`model ${opts.name} names an output '${k}', which is the input's name`, 'choose another output name');
+    if (!OUTPUT_NAME.test(k)) throw fail(`model ${opts.name}'s output name ${JSON.stringify(k)} is not usable`, 'use letters, digits, _ . - / and : (at most 128 characters)');
   }
-  // A classifier's [N, classes] output is `logits`; a backbone's feature map (includeTop: false) is `features`.
-  const outputName = opts.outputName ?? (out.shape.length === 2 ? 'logits' : 'features');
-  // the graph output gets a stable name
-  return applyRenames(
-    { name: opts.name, inputs: [inputName], outputs: [out.id], values: s.values, nodes: s.nodes, params: s.params, meta: s.meta, modules: [...s.kinds.values()] },
-    new Map(outputName === out.id ? [] : [[out.id, outputName]]),
-  );
+  if (named.length === 1 && named[0]![1].id === inputName) {
+    throw new NetforgeError({ code: 'E_BAD_OUTPUT', message: `model ${opts.name} returns its input unchanged`, hint: 'add at least one layer', ...(opts.definedAt !== undefined ? { loc: opts.definedAt } : {}) });
+  }
+  const graph: Graph = { name: opts.name, inputs: [inputName], outputs: [], values: s.values, nodes: s.nodes, params: s.params, meta: s.meta, modules: [...s.kinds.values()], symbols: s.symbols };
+  try {
+    return withNamedOutputs(graph, named.map(([name, t]) => ({ name, value: t.id })));
+  } catch (e) {
+    if (e instanceof OutputNameError) throw new NetforgeError({ code: 'E_OUTPUT_NAME', message: `model ${opts.name}: ${e.message}`, hint: e.hint, ...(opts.definedAt !== undefined ? { loc: opts.definedAt } : {}) });
+    throw e;
+  }
+}
+
+/** Output names: what ONNX, Triton and file names can all carry. */
+const OUTPUT_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.:/-]{0,127}$/;
+
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  return typeof v === 'object' ? 'an object' : typeof v;
+}
+
+/** The batch symbol at reference 1, plus the symbols the caller describes; every symbol of the input must be described. */
+function symbolsFor(opts: BuildGraphOptions): Map<string, SymbolInfo> {
+  const batch = typeof opts.batch === 'string' ? opts.batch : opts.batch === undefined ? 'N' : undefined;
+  const out = new Map<string, SymbolInfo>(batch !== undefined ? [[batch, { reference: 1, multipleOf: 1 }]] : []);
+  for (const [k, v] of opts.symbols ?? []) out.set(k, v);
+  for (const d of opts.input) {
+    if (typeof d === 'string' && !out.has(d)) {
+      throw new NetforgeError({ code: 'E_INPUT_SPEC', message: `input size ${d} of model ${opts.name} has no reference size`, hint: 'give the model a reference size (defineModel({ reference: [3, 224, 224] })) for MACs and expectations' });
+    }
+  }
+  return out;
 }

@@ -1,20 +1,36 @@
 /** defineModel: a model is a description (input, build, expectations, preprocessing) plus options a CLI can set. */
-import type { Graph, StructureExpectations } from '../ir/types.js';
-import type { Tensor } from './builder.js';
+import type { Graph, SourceLoc, StructureExpectations } from '../ir/types.js';
+import type { BuildOutput, Tensor } from './builder.js';
 import { buildGraph, setMeta } from './builder.js';
 import { callerLoc } from './sourceLoc.js';
-import type { SourceLoc } from '../ir/types.js';
+import { resolveInputSpec, type DimConstraint, type InputDim } from './inputSpec.js';
+
+export type { InputDim, DimConstraint } from './inputSpec.js';
+
+/** A module output the caller wants as a graph output (`--outputs layer3=aux`). */
+export interface OutputRequest {
+  /** Module path, e.g. `layer3` or `layer2.1.conv2`: its last layer's output. */
+  readonly module: string;
+  /** The output's name. Default: the module path. */
+  readonly name?: string;
+}
 
 /** Options the command line can set on any model (`--num-classes`, ...). */
 export interface ModelOptions {
-  /** Classifier outputs. Default: the model's own (1000 for ImageNet models). */
+  /** Classifier outputs; 0 removes the classifier (the pooled features are the output). Default: the model's own (1000 for ImageNet models). */
   readonly numClasses?: number;
   /** Replace stride by dilation in the stages after the first (`--replace-stride-with-dilation`). */
   readonly replaceStrideWithDilation?: readonly boolean[];
   /** `--zero-init-residual`. */
   readonly zeroInitResidual?: boolean;
-  /** Input [C, H, W]; default the model's. */
-  readonly input?: readonly number[];
+  /** Input [C, H, W], numbers or symbol names for sizes that vary (`[3, 'H', 'W']`); default the model's. */
+  readonly input?: readonly InputDim[];
+  /** The size MACs and expectations are evaluated at when the input is symbolic. Default: the model's. */
+  readonly reference?: readonly number[];
+  /** Every symbolic size (the batch excepted) must be a multiple of this (`--size-multiple`). */
+  readonly sizeMultiple?: number;
+  /** Module outputs to expose instead of the model's own outputs (`--outputs`); what no output needs is removed. */
+  readonly outputs?: readonly OutputRequest[];
 }
 
 declare const checkedAtBuild: unique symbol;
@@ -44,14 +60,22 @@ export interface ModelDefinition {
   /** The model's name (zoo name, or the user's). */
   readonly name: string;
   readonly description?: string;
-  /** Input shape without batch: [C, H, W]. */
-  readonly input: readonly number[];
-  /** Build the network from the input tensor. */
-  readonly build: (x: Tensor, options: BuildOptions) => Tensor;
-  /** Expectations, or a function of the options (a different numClasses changes params). */
+  /**
+   * Input shape without batch: [C, H, W]. Sizes may be symbol names (`[3, 'H', 'W']`): the
+   * compiled model then takes any size (above its minimum), and `reference` says at which
+   * size MACs and expectations are counted.
+   */
+  readonly input: readonly InputDim[];
+  /** The size MACs and expectations are evaluated at. Default: `input` (required when `input` has symbols). */
+  readonly reference?: readonly number[];
+  /** Constraints on symbolic sizes: `{ H: { multipleOf: 32 } }`. */
+  readonly dims?: Readonly<Record<string, DimConstraint>>;
+  /** Build the network from the input tensor: one output, or named outputs (`{ layer3: a, layer4: b }`). */
+  readonly build: (x: Tensor, options: BuildOptions) => BuildOutput;
+  /** Expectations, or a function of the options (a different numClasses changes params); `input` there is the reference size. */
   readonly expect?: ModelExpectations | ((options: ModelOptions) => ModelExpectations);
   readonly preprocessing?: Preprocessing;
-  /** Output name in the ONNX graph. Default `logits` for a [N, classes] output, `features` for a feature map (a backbone). */
+  /** Output name in the ONNX graph for a single output. Default `logits` for a [N, classes] output, `features` for a feature map (a backbone). */
   readonly outputName?: string;
 }
 
@@ -70,17 +94,24 @@ export function isDefinedModel(x: unknown): x is DefinedModel {
   return typeof x === 'object' && x !== null && (x as { __netforgeModel?: unknown }).__netforgeModel === true;
 }
 
+/** The model's expectations for these options, with `input` set to the reference size (where MACs are counted). */
 export function expectationsFor(def: ModelDefinition, options: ModelOptions): ModelExpectations {
   const e = def.expect;
   if (e === undefined) return {};
-  return typeof e === 'function' ? e(options) : e;
+  if (typeof e !== 'function') return e;
+  const { reference } = resolveInputSpec(def, options);
+  return e({ ...options, input: reference });
 }
 
 /** Build the model's IR graph (params declared, not yet initialized). */
 export function buildModel(def: ModelDefinition, options: ModelOptions = {}): Graph {
-  const input = options.input ?? def.input;
-  return buildGraph({ name: def.name, input, ...(def.outputName ? { outputName: def.outputName } : {}) }, (x) => {
-    if (def.preprocessing) setMeta('netforge.preprocessing', JSON.stringify(def.preprocessing));
-    return def.build(x, options as BuildOptions);
-  });
+  const spec = resolveInputSpec(def, options);
+  const at = (def as Partial<DefinedModel>).definedAt;
+  return buildGraph(
+    { name: def.name, input: spec.input, symbols: spec.symbols, ...(def.outputName ? { outputName: def.outputName } : {}), ...(at !== undefined ? { definedAt: at } : {}) },
+    (x) => {
+      if (def.preprocessing) setMeta('netforge.preprocessing', JSON.stringify(def.preprocessing));
+      return def.build(x, options as BuildOptions);
+    },
+  );
 }

@@ -75,7 +75,7 @@ export type Stem = 'imagenet' | 'cifar' | ((x: Tensor) => Tensor);
 export interface ResNetCommonOptions<L extends readonly number[] = readonly number[]> {
   /** Blocks per stage, e.g. [3, 4, 6, 3] for ResNet-50. */
   readonly layers: L;
-  /** Classifier outputs. Default 1000. */
+  /** Classifier outputs. Default 1000; 0 ends at the pooled features (no classifier). */
   readonly numClasses?: number;
   /** Default true; false ends at the last stage's feature map (a backbone). */
   readonly includeTop?: boolean;
@@ -137,7 +137,8 @@ export function resnet<O extends object, const L extends readonly number[] = rea
       { option: 'replaceStrideWithDilation' },
     );
   }
-  const numClasses = positiveInt('resnet', 'numClasses', o.numClasses ?? 1000, MAX_CHANNELS * 16);
+  // 0: no classifier, the pooled features are the output (timm's num_classes=0)
+  const numClasses = o.numClasses === 0 ? 0 : positiveInt('resnet', 'numClasses', o.numClasses ?? 1000, MAX_CHANNELS * 16);
   const blockOptions: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(o)) if (!COMMON_KEYS.has(k)) blockOptions[k] = v;
 
@@ -177,5 +178,5 @@ export function resnet<O extends object, const L extends readonly number[] = rea
   });
   if (o.includeTop === false) return y;
   y = flatten(adaptiveAvgPool2d(y));
-  return linear(y, { name: 'fc', outFeatures: numClasses });
+  return numClasses === 0 ? y : linear(y, { name: 'fc', outFeatures: numClasses });
 }

@@ -8,3 +8,6 @@ export * from './random.js';
 export * from './format.js';
 export * from './initSpec.js';
 export * from './rename.js';
+export * from './outputs.js';
+export * from './dim.js';
+export * from './dimProof.js';

@@ -5,7 +5,14 @@
  * mapped type below makes a missing entry a compile error.
  */
 import type { DType, Dim, Node, NodeOf, OpAttrMap, OpKind, Shape } from './types.js';
-import { windowOutDim } from './shapeMath.js';
+import { effectiveKernel, windowOutDim } from './shapeMath.js';
+import { dimAdd, dimCeilDiv, dimEquals, dimFloorDiv, dimMul, dimSub, formatDim } from './dim.js';
+import { describeCondition, proveEqual, type Domains } from './dimProof.js';
+
+/** What shape functions may know beyond their inputs: the input symbols' constraints. */
+export interface ShapeEnv {
+  readonly domains?: Domains;
+}
 
 /** The error codes shape functions raise (each listed in src/errorCodes.ts). */
 export type ShapeErrorCode = 'E_SHAPE_MISMATCH' | 'E_SHAPE_RANK' | 'E_SHAPE_EMPTY' | 'E_SHAPE_SYMBOLIC' | 'E_PARAM_SHAPE' | 'E_GROUPS' | 'E_ATTR';
@@ -50,9 +57,9 @@ export interface OpDef<K extends OpKind> {
   /** Weighted layers count toward main-path depth (Conv, Gemm). */
   readonly weighted: boolean;
   /** Output shape from the activation input shapes and parameter shapes. Throws ShapeError. */
-  inferShape(node: NodeOf<K>, inputs: readonly Shape[], params: readonly (readonly number[])[]): Shape;
-  /** Multiply-accumulates for one sample (batch 1). */
-  macs(node: NodeOf<K>, inputs: readonly Shape[], output: Shape): number;
+  inferShape(node: NodeOf<K>, inputs: readonly Shape[], params: readonly (readonly number[])[], env: ShapeEnv): Shape;
+  /** Multiply-accumulates for one sample (batch 1): a number, or an expression of the input size. */
+  macs(node: NodeOf<K>, inputs: readonly Shape[], output: Shape): Dim;
   /** The ONNX form at a given opset; `dtype` is the first activation input's (Pad's value must match it). */
   onnx(node: NodeOf<K>, opset: number, dtype: DType): OnnxNodeSpec;
   /** Output dtype (defaults to the first input's). */
@@ -69,9 +76,9 @@ const i64 = (suffix: string, values: readonly number[]): OnnxConstInput => ({
   values,
 });
 
-function num(d: Dim | undefined, what: string): number {
+function num(d: Dim | undefined, what: string, hint?: string): number {
   if (typeof d !== 'number') {
-    throw new ShapeError('E_SHAPE_SYMBOLIC', `${what} must be a known number, got ${String(d)}`);
+    throw new ShapeError('E_SHAPE_SYMBOLIC', `${what} must be a known number, got ${d === undefined ? 'nothing' : formatDim(d)}`, hint);
   }
   return d;
 }
@@ -87,33 +94,83 @@ function expectRank(s: Shape, rank: number, what: string): void {
 }
 
 export function formatShape(s: Shape): string {
-  return `[${s.join(', ')}]`;
+  return `[${s.map(formatDim).join(', ')}]`;
 }
 
-function sameDim(a: Dim, b: Dim): boolean {
-  return a === b;
+const RESIDUAL_HINT = 'a residual add needs the shortcut to have the block output shape: add a projection (downsample) or fix stride/channels';
+
+/**
+ * Two dims that must be equal, for every input size the model accepts: equal by
+ * canonical form, else proven by ./dimProof.ts. Returns an error message when they are
+ * not (naming the condition under which they would be).
+ */
+export function mustEqual(a: Dim, b: Dim, env: ShapeEnv): { readonly message: string; readonly condition?: string } | undefined {
+  if (dimEquals(a, b)) return undefined;
+  if (typeof a === 'number' && typeof b === 'number') return { message: `${a} vs ${b}` };
+  const p = proveEqual(a, b, env.domains);
+  if (p.kind === 'always') return undefined;
+  const example = (e: Readonly<Record<string, number>>): string => Object.entries(e).map(([k, v]) => `${k} = ${v}`).join(', ');
+  if (p.kind === 'when') {
+    const condition = describeCondition(p);
+    return { message: `${formatDim(a)} vs ${formatDim(b)}, equal only when ${condition} (they differ at ${example(p.example)})`, condition };
+  }
+  if (p.kind === 'never') return { message: `${formatDim(a)} vs ${formatDim(b)}${Object.keys(p.example).length > 0 ? `, which differ at ${example(p.example)}` : ''}` };
+  return { message: `${formatDim(a)} vs ${formatDim(b)}, which cannot be proven equal for every size` };
 }
 
-/** NumPy broadcasting, as ONNX Add/Mul define it. */
-function broadcast(a: Shape, b: Shape, op: string): Shape {
+/** NumPy broadcasting, as ONNX Add/Mul define it; equal dims must be equal for every input size. */
+function broadcast(a: Shape, b: Shape, op: string, env: ShapeEnv): Shape {
   const rank = Math.max(a.length, b.length);
   const out: Dim[] = [];
   for (let i = 0; i < rank; i++) {
     const da = a[a.length - rank + i] ?? 1;
     const db = b[b.length - rank + i] ?? 1;
-    if (sameDim(da, db) || db === 1) out.push(da);
+    if (db === 1) out.push(da);
     else if (da === 1) out.push(db);
     else {
+      const bad = mustEqual(da, db, env);
+      if (bad === undefined) {
+        out.push(da);
+        continue;
+      }
+      const symbolic = typeof da !== 'number' || typeof db !== 'number';
       throw new ShapeError(
         'E_SHAPE_MISMATCH',
-        `${op} got operands of shapes ${formatShape(a)} and ${formatShape(b)}, which do not match (dimension ${i}: ${String(da)} vs ${String(db)})`,
-        op === 'Add'
-          ? 'a residual add needs the shortcut to have the block output shape: add a projection (downsample) or fix stride/channels'
-          : undefined,
+        `${op} got operands of shapes ${formatShape(a)} and ${formatShape(b)}, which do not match (dimension ${i}: ${bad.message})`,
+        bad.condition !== undefined
+          ? `the two branches agree only when ${bad.condition}: change a stride, kernel or padding so they agree for every size, or declare the input size that way (dims: { ${bad.condition.split(' ')[0]}: { multipleOf: N } } in defineModel, --size-multiple N on the command line)`
+          : op === 'Add'
+            ? RESIDUAL_HINT
+            : symbolic
+              ? 'the operands must have equal sizes for every input size'
+              : undefined,
       );
     }
   }
   return out;
+}
+
+/**
+ * One spatial axis of a window op, as ONNX defines it: floor((in + pad_begin + pad_end -
+ * (dilation * (kernel - 1) + 1)) / stride) + 1, or ceil with ceilMode and PyTorch's rule
+ * that the last window must start inside the input or the begin padding. A symbolic input
+ * gives the same formula as an expression; with ceilMode, only where PyTorch's rule never
+ * applies or always applies (else the size depends on the input size modulo the stride).
+ */
+function windowAxis(what: string, axis: string, x: Dim, k: number, s: number, pb: number, pe: number, d: number, ceilMode: boolean): Dim {
+  if (typeof x === 'number') return windowOutDim(x, k, s, pb, pe, d, ceilMode);
+  const span = dimSub(dimAdd(x, pb + pe), effectiveKernel(k, d));
+  if (!ceilMode) return dimAdd(dimFloorDiv(span, s), 1);
+  // out - 1 = ceil(span / s); PyTorch drops the last window when (out - 1) * s >= in + pb,
+  // i.e. when ceil(span / s) * s - span >= k_eff - pe: the round-up slack is 0..s-1.
+  const need = effectiveKernel(k, d) - pe;
+  if (need > s - 1) return dimAdd(dimCeilDiv(span, s), 1);
+  if (need <= 0) return dimCeilDiv(span, s);
+  throw new ShapeError(
+    'E_SHAPE_SYMBOLIC',
+    `${what} with ceil_mode on a symbolic ${axis} (${formatDim(x)}): its output size depends on the input size modulo the stride ${s} in a way one formula cannot express`,
+    'use ceilMode: false, or compile this model at a fixed input size',
+  );
 }
 
 function windowed(
@@ -124,19 +181,37 @@ function windowed(
   pads: readonly [number, number, number, number],
   dilation: readonly [number, number],
   ceilMode: boolean,
-): [number, number] {
-  const h = num(x[2], `${what} input height`);
-  const w = num(x[3], `${what} input width`);
-  const oh = windowOutDim(h, kernel[0], stride[0], pads[0], pads[2], dilation[0], ceilMode);
-  const ow = windowOutDim(w, kernel[1], stride[1], pads[1], pads[3], dilation[1], ceilMode);
-  if (oh <= 0 || ow <= 0) {
+): [Dim, Dim] {
+  const h = x[2]!;
+  const w = x[3]!;
+  const oh = windowAxis(what, 'height', h, kernel[0], stride[0], pads[0], pads[2], dilation[0], ceilMode);
+  const ow = windowAxis(what, 'width', w, kernel[1], stride[1], pads[1], pads[3], dilation[1], ceilMode);
+  if ((typeof oh === 'number' && oh <= 0) || (typeof ow === 'number' && ow <= 0)) {
     throw new ShapeError(
       'E_SHAPE_EMPTY',
-      `${what} output would be empty: input ${h}x${w}, kernel ${kernel.join('x')}, stride ${stride.join('x')}, dilation ${dilation.join('x')}, padding ${pads.join(',')}`,
+      `${what} output would be empty: input ${formatDim(h)}x${formatDim(w)}, kernel ${kernel.join('x')}, stride ${stride.join('x')}, dilation ${dilation.join('x')}, padding ${pads.join(',')}`,
       'use a larger input size or smaller kernel/stride/dilation',
     );
   }
   return [oh, ow];
+}
+
+/** Ends at or beyond this mean "to the end" (ONNX clamps them to the dimension). */
+const SLICE_TO_END = 2 ** 31 - 1;
+
+/**
+ * A slice of a symbolic dim: from a start counted from either end, to the end or to an
+ * end counted from the end, by a positive step: ceil((end - start) / step). (A fixed end
+ * on a symbolic dim would be clamped to a size that is not known: refused.) Sizes where
+ * the result would be < 1 are ruled out by the model's minimum input size.
+ */
+function symbolicSlice(d: Dim, start: number, end: number, step: number): Dim {
+  if (end >= 0 && end < SLICE_TO_END) {
+    throw new ShapeError('E_SHAPE_SYMBOLIC', `Slice to the fixed end ${end} of a symbolic dimension ${formatDim(d)}`, 'slice to the end (a large end) or from the end (a negative end), or compile at a fixed input size');
+  }
+  const s = start < 0 ? dimAdd(d, start) : start;
+  const e = end < 0 ? dimAdd(d, end) : d;
+  return dimCeilDiv(dimSub(e, s), step);
 }
 
 type Registry = { readonly [K in OpKind]: OpDef<K> };
@@ -172,9 +247,9 @@ export const OPS: Registry = {
     },
     macs(node, [x], out) {
       const cin = x![1] as number;
-      const [, cout, oh, ow] = out as [Dim, number, number, number];
+      const [, cout, oh, ow] = out as [Dim, number, Dim, Dim];
       const { kernel, groups } = node.attrs;
-      return cout * oh * ow * (cin / groups) * kernel[0] * kernel[1];
+      return dimMul(cout * (cin / groups) * kernel[0] * kernel[1], dimMul(oh, ow));
     },
     onnx(node) {
       const a = node.attrs;
@@ -303,8 +378,7 @@ export const OPS: Registry = {
     inferShape(node, [x]) {
       const axis = node.attrs.axis;
       const head = x!.slice(0, axis);
-      let tail = 1;
-      for (const d of x!.slice(axis)) tail *= num(d, 'Flatten dimension');
+      const tail = x!.slice(axis).reduce<Dim>((acc, d) => dimMul(acc, d), 1);
       return [...head, tail];
     },
     macs: () => 0,
@@ -317,7 +391,7 @@ export const OPS: Registry = {
       expectRank(x!, 2, 'Linear');
       if (w === undefined || w.length !== 2) throw new ShapeError('E_PARAM_SHAPE', 'Linear needs a rank-2 weight [out, in]');
       const [out, inF] = w as [number, number];
-      const have = num(x![1], 'Linear input features');
+      const have = num(x![1], 'Linear input features', 'a classifier needs a fixed number of features: pool the map to a fixed size first (adaptiveAvgPool2d) when the input size is symbolic');
       if (have !== inF) {
         throw new ShapeError(
           'E_SHAPE_MISMATCH',
@@ -329,23 +403,19 @@ export const OPS: Registry = {
       return [x![0]!, out];
     },
     macs(_node, [x], out) {
-      return (x![1] as number) * (out[1] as number);
+      return dimMul(x![1]!, out[1]!);
     },
     onnx: () => ({ opType: 'Gemm', attrs: { transB: int(1) }, constInputs: [] }),
   },
-  Add: { arity: [2, 2], weighted: false, inferShape: (_n, [a, b]) => broadcast(a!, b!, 'Add'), macs: () => 0, onnx: () => plain('Add') },
-  Mul: { arity: [2, 2], weighted: false, inferShape: (_n, [a, b]) => broadcast(a!, b!, 'Mul'), macs: () => 0, onnx: () => plain('Mul') },
+  Add: { arity: [2, 2], weighted: false, inferShape: (_n, [a, b], _p, env) => broadcast(a!, b!, 'Add', env), macs: () => 0, onnx: () => plain('Add') },
+  Mul: { arity: [2, 2], weighted: false, inferShape: (_n, [a, b], _p, env) => broadcast(a!, b!, 'Mul', env), macs: () => 0, onnx: () => plain('Mul') },
   Pad: {
     arity: [1, 1],
     weighted: false,
     inferShape(node, [x]) {
       const p = node.attrs.pads;
       if (p.length !== 2 * x!.length) throw new ShapeError('E_ATTR', `Pad needs ${2 * x!.length} pad values for a rank-${x!.length} input, got ${p.length}`);
-      return x!.map((d, i) => {
-        const add = p[i]! + p[i + x!.length]!;
-        if (add === 0) return d;
-        return num(d, 'padded dimension') + add;
-      });
+      return x!.map((d, i) => dimAdd(d, p[i]! + p[i + x!.length]!));
     },
     macs: () => 0,
     onnx(node, opset, dtype) {
@@ -371,9 +441,14 @@ export const OPS: Registry = {
       const { starts, ends, axes, steps } = node.attrs;
       const out: Dim[] = [...x!];
       axes.forEach((axis, i) => {
-        const d = num(x![axis], 'sliced dimension');
+        const dim = x![axis]!;
         const step = steps[i] ?? 1;
         if (step <= 0) throw new ShapeError('E_ATTR', 'Slice steps must be positive');
+        if (typeof dim !== 'number') {
+          out[axis] = symbolicSlice(dim, starts[i]!, ends[i]!, step);
+          return;
+        }
+        const d = dim;
         const s = Math.min(Math.max(starts[i]! < 0 ? starts[i]! + d : starts[i]!, 0), d);
         const e = Math.min(Math.max(ends[i]! < 0 ? ends[i]! + d : ends[i]!, 0), d);
         out[axis] = Math.max(0, Math.ceil((e - s) / step));
@@ -402,12 +477,13 @@ export function isWeighted(node: Node): boolean {
 }
 
 /** Shape of a node's output from its input and param shapes (dispatches through the registry). */
-export function inferNodeShape(node: Node, inputs: readonly Shape[], params: readonly (readonly number[])[]): Shape {
-  return (opDef(node.op).inferShape as (n: Node, i: readonly Shape[], p: readonly (readonly number[])[]) => Shape)(node, inputs, params);
+export function inferNodeShape(node: Node, inputs: readonly Shape[], params: readonly (readonly number[])[], env: ShapeEnv = {}): Shape {
+  return (opDef(node.op).inferShape as (n: Node, i: readonly Shape[], p: readonly (readonly number[])[], e: ShapeEnv) => Shape)(node, inputs, params, env);
 }
 
-export function nodeMacs(node: Node, inputs: readonly Shape[], output: Shape): number {
-  return (opDef(node.op).macs as (n: Node, i: readonly Shape[], o: Shape) => number)(node, inputs, output);
+/** Multiply-accumulates of one node for one sample: a number, or an expression of the input size. */
+export function nodeMacs(node: Node, inputs: readonly Shape[], output: Shape): Dim {
+  return (opDef(node.op).macs as (n: Node, i: readonly Shape[], o: Shape) => Dim)(node, inputs, output);
 }
 
 export function nodeOnnx(node: Node, opset: number, dtype: DType = 'float32'): OnnxNodeSpec {

@@ -14,6 +14,7 @@ const chain = (): Graph => ({
   params: new Map(),
   meta: new Map(),
   modules: [],
+  symbols: new Map([['N', { reference: 1, multipleOf: 1 }]]),
 });
 
 describe('value renames', () => {

@@ -5,8 +5,27 @@
 
 export type DType = 'float32' | 'float16';
 
-/** A dimension: a number, or a symbol such as the batch `N`. */
-export type Dim = number | string;
+/**
+ * A dimension: a number, a symbol (the batch `N`, an input's `H` and `W`, or the user's
+ * names), or an expression over symbols (`⌈H/32⌉`), always in the canonical form of
+ * dim.ts, whose functions build and read them.
+ */
+export type Dim = number | string | DimExpr;
+
+/** A polynomial over atoms with integer coefficients (dim.ts keeps it canonical). */
+export interface DimExpr {
+  readonly kind: 'expr';
+  readonly terms: readonly DimTerm[];
+}
+export interface DimTerm {
+  readonly coeff: number;
+  /** Multiplied together; a repeated atom is a power. Empty for the constant term. */
+  readonly atoms: readonly DimAtom[];
+}
+export type DimAtom =
+  | { readonly kind: 'sym'; readonly name: string }
+  /** floor(num / den), den >= 2. */
+  | { readonly kind: 'floor'; readonly num: readonly DimTerm[]; readonly den: number };
 export type Shape = readonly Dim[];
 
 /** Where the user wrote something: `file:line:col`. */
@@ -157,6 +176,17 @@ export interface FoldRecord {
   readonly conv: string;
 }
 
+/** What a symbolic input dim means (the batch `N`, an image's `H` and `W`, the user's own). */
+export interface SymbolInfo {
+  /**
+   * The size MACs and declared expectations are evaluated at: the model's declared size
+   * (224 for an ImageNet model's H and W), 1 for the batch.
+   */
+  readonly reference: number;
+  /** Allowed sizes are the positive multiples of this (an input constraint). Default 1. */
+  readonly multipleOf: number;
+}
+
 export interface Graph {
   readonly name: string;
   readonly inputs: readonly string[];
@@ -171,6 +201,8 @@ export interface Graph {
   readonly meta: ReadonlyMap<string, string>;
   /** Stages, blocks and heads as the model was built, in the order they were entered (outer before inner). */
   readonly modules: readonly ModuleInfo[];
+  /** The input symbols every symbolic dim is written in (always the batch `N`). */
+  readonly symbols: ReadonlyMap<string, SymbolInfo>;
 }
 
 /**

@@ -16,6 +16,7 @@ function oneConv(weight: Partial<Param>): Graph {
     params: new Map([['c.weight', w]]),
     meta: new Map(),
     modules: [],
+    symbols: new Map([['N', { reference: 1, multipleOf: 1 }]]),
   };
 }
 

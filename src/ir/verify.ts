@@ -18,6 +18,7 @@
 import type { Graph, Node } from './types.js';
 import { OPS, ShapeError, formatShape, inferNodeShape, nodeOutputDType } from './ops.js';
 import { numel } from './shapeMath.js';
+import { sameShape } from './dim.js';
 
 export interface VerifyIssue {
   readonly rule: string;
@@ -58,9 +59,9 @@ export function verifyGraph(g: Graph): VerifyIssue[] {
     const inShapes = n.inputs.map((i) => g.values.get(i)!.shape);
     const paramShapes = n.params.map((p) => g.params.get(p)!.shape);
     try {
-      const expected = inferNodeShape(n, inShapes, paramShapes);
+      const expected = inferNodeShape(n, inShapes, paramShapes, { domains: g.symbols });
       const out = g.values.get(n.outputs[0]!)!;
-      if (formatShape(expected) !== formatShape(out.shape)) {
+      if (!sameShape(expected, out.shape)) {
         at(n, 'shapes', `output ${out.id} is recorded as ${formatShape(out.shape)} but ${n.op} produces ${formatShape(expected)}`);
       }
       const dt = nodeOutputDType(n, n.inputs.map((i) => g.values.get(i)!.dtype));

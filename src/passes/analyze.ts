@@ -5,11 +5,18 @@
  * the input to the output: ResNet-50 -> 1 + 16*3 + 1 = 50. A weighted node is "on the
  * main path" when some longest path passes through it; weighted nodes off every longest
  * path whose output reaches an Add through BatchNorm/Identity only are shortcut projections.
+ * With several outputs, the main path is the longest one to any of them.
+ *
+ * MACs are counted from the graph's shapes: a number when the input size is fixed, and an
+ * expression of the input's symbols when it is not (`macsFormula`); `macs` is then its
+ * value at the graph's reference size (224 x 224 for an ImageNet model).
  */
-import type { Graph, Node, Shape } from '../ir/types.js';
+import type { Dim, Graph, Node, Shape } from '../ir/types.js';
+import { dimAdd, evalDim } from '../ir/dim.js';
 import { isWeighted, nodeMacs } from '../ir/ops.js';
 import { consumers, countParams } from '../ir/graph.js';
 import { numel } from '../ir/shapeMath.js';
+import { minimumInput } from './minimumInput.js';
 
 export interface LayerStat {
   readonly name: string;
@@ -17,8 +24,17 @@ export interface LayerStat {
   readonly op: string;
   readonly outputShape: Shape;
   readonly params: number;
+  /** At the reference size. */
   readonly macs: number;
+  readonly macsFormula: Dim;
   readonly onMainPath: boolean;
+}
+
+export interface SizeInfo {
+  readonly reference: number;
+  readonly multipleOf: number;
+  /** The smallest allowed size for which every layer keeps an output (undefined: none up to the search limit). */
+  readonly min: number | undefined;
 }
 
 export interface GraphStats {
@@ -27,12 +43,26 @@ export interface GraphStats {
   readonly frozenParams: number;
   /** running_mean / running_var elements (not parameters). */
   readonly buffers: number;
+  /** Multiply-accumulates for one sample at the reference size. */
   readonly macs: number;
+  /** MACs as a function of the input's symbols (a number for a fixed-size model). */
+  readonly macsFormula: Dim;
+  /** The symbols' values `macs` is evaluated at. */
+  readonly reference: Readonly<Record<string, number>>;
+  /** The input's symbolic sizes (the batch excepted): reference, allowed multiple, smallest that works. Empty for a fixed-size model. */
+  readonly sizes: Readonly<Record<string, SizeInfo>>;
   readonly depth: number;
   readonly mainPath: { readonly conv: number; readonly linear: number };
   readonly shortcutProjections: number;
   readonly ops: Readonly<Record<string, number>>;
+  /** The input's shape, batch first. */
+  readonly inputShape: Shape;
+  /** The input without its batch at the reference size: [3, 224, 224]. */
+  readonly referenceInput: readonly number[];
+  /** The first output's shape. */
   readonly output: Shape;
+  /** Every output, in order. */
+  readonly outputs: readonly { readonly name: string; readonly shape: Shape }[];
   readonly layers: readonly LayerStat[];
 }
 
@@ -72,9 +102,13 @@ export function analyze(g: Graph): GraphStats {
     const through = best + (isWeighted(n) ? 1 : 0);
     for (const i of n.inputs) if (through > (bwd.get(i) ?? -Infinity)) bwd.set(i, through);
   }
-  const out = g.outputs[0]!;
+  // the deepest output (the first of equals) ends the main path
+  const out = g.outputs.reduce((best, o) => ((fwd.get(o) ?? 0) > (fwd.get(best) ?? 0) ? o : best), g.outputs[0]!);
   const depth = Math.max(0, fwd.get(out) ?? 0);
   const mainConv = fwdConv.get(out) ?? 0;
+  const reference: Record<string, number> = {};
+  for (const [name, s] of g.symbols) reference[name] = s.reference;
+  const atReference = (d: Dim): number => (typeof d === 'number' ? d : evalDim(d, reference));
 
   const cons = consumers(g);
   const reachesAdd = (n: Node): boolean => {
@@ -92,14 +126,14 @@ export function analyze(g: Graph): GraphStats {
 
   const ops: Record<string, number> = {};
   const layers: LayerStat[] = [];
-  let macs = 0;
+  let macsFormula: Dim = 0;
   let shortcutProjections = 0;
   for (const n of g.nodes) {
     ops[n.op] = (ops[n.op] ?? 0) + 1;
     const ins = n.inputs.map((i) => g.values.get(i)!.shape);
     const outShape = g.values.get(n.outputs[0]!)!.shape;
     const m = nodeMacs(n, ins, outShape);
-    macs += m;
+    macsFormula = dimAdd(macsFormula, m);
     let params = 0;
     for (const p of n.params) {
       const param = g.params.get(p)!;
@@ -108,8 +142,13 @@ export function analyze(g: Graph): GraphStats {
     const through = Math.max(...n.inputs.map((i) => fwd.get(i) ?? -Infinity)) + (isWeighted(n) ? 1 : 0) + Math.max(...n.outputs.map((o) => bwd.get(o) ?? -Infinity));
     const onMainPath = through === depth;
     if (weightKind(n) === 'conv' && !onMainPath && reachesAdd(n)) shortcutProjections++;
-    layers.push({ name: n.name, module: n.module, op: n.op, outputShape: outShape, params, macs: m, onMainPath });
+    layers.push({ name: n.name, module: n.module, op: n.op, outputShape: outShape, params, macs: atReference(m), macsFormula: m, onMainPath });
   }
+  const batch = g.values.get(g.inputs[0]!)?.shape[0];
+  const spatial = [...g.symbols].filter(([k]) => k !== batch);
+  const minimum = spatial.length > 0 ? minimumInput(g) : undefined;
+  const sizes: Record<string, SizeInfo> = {};
+  for (const [k, s] of spatial) sizes[k] = { reference: s.reference, multipleOf: s.multipleOf, min: minimum?.min[k] };
   const params = countParams(g);
   const trainableParams = countParams(g, (p) => p.trainable);
   let buffers = 0;
@@ -119,12 +158,18 @@ export function analyze(g: Graph): GraphStats {
     trainableParams,
     frozenParams: params - trainableParams,
     buffers,
-    macs,
+    macs: atReference(macsFormula),
+    macsFormula,
+    reference,
+    sizes,
     depth,
     mainPath: { conv: mainConv, linear: depth - mainConv },
     shortcutProjections,
     ops,
-    output: g.values.get(out)!.shape,
+    inputShape: g.values.get(g.inputs[0]!)!.shape,
+    referenceInput: g.values.get(g.inputs[0]!)!.shape.slice(1).map(atReference),
+    output: g.values.get(g.outputs[0]!)!.shape,
+    outputs: g.outputs.map((name) => ({ name, shape: g.values.get(name)!.shape })),
     layers,
   };
 }

@@ -8,6 +8,7 @@
  */
 import type { Graph, Shape, Value } from '../ir/types.js';
 import { ShapeError, formatShape, inferNodeShape, nodeOutputDType } from '../ir/ops.js';
+import { sameShape } from '../ir/dim.js';
 import { NetforgeError } from '../errors.js';
 import type { Pass } from './pass.js';
 
@@ -18,7 +19,7 @@ export function inferShapes(g: Graph, ctx?: { note: (l: string) => void }): Grap
     const ins = n.inputs.map((i) => values.get(i)!);
     let shape: Shape;
     try {
-      shape = inferNodeShape(n, ins.map((v) => v.shape), n.params.map((p) => g.params.get(p)!.shape));
+      shape = inferNodeShape(n, ins.map((v) => v.shape), n.params.map((p) => g.params.get(p)!.shape), { domains: g.symbols });
     } catch (e) {
       if (!(e instanceof ShapeError)) throw e;
       throw new NetforgeError({
@@ -32,7 +33,7 @@ export function inferShapes(g: Graph, ctx?: { note: (l: string) => void }): Grap
     const dtype = nodeOutputDType(n, ins.map((v) => v.dtype));
     const out = n.outputs[0]!;
     const old = values.get(out);
-    if (!old || old.dtype !== dtype || formatShape(old.shape) !== formatShape(shape)) {
+    if (!old || old.dtype !== dtype || !sameShape(old.shape, shape)) {
       ctx?.note(`${out}: ${old ? formatShape(old.shape) : '?'} -> ${formatShape(shape)}`);
       const v: Value = { id: out, dtype, shape };
       values.set(out, v);

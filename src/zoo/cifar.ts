@@ -26,8 +26,8 @@ function cifarResNet(n: number, params: number): DefinedModel {
         ...(o.zeroInitResidual !== undefined ? { zeroInitResidual: o.zeroInitResidual } : {}),
       }),
     expect: (o) => ({
-      mainPath: { conv: depth - 1, linear: 1 },
-      depth,
+      mainPath: { conv: depth - 1, linear: o.numClasses === 0 ? 0 : 1 },
+      depth: o.numClasses === 0 ? depth - 1 : depth,
       shortcutProjections: 0,
       ...((o.numClasses ?? 10) === 10 ? { params } : {}),
     }),

@@ -48,8 +48,8 @@ function imagenetResNet(s: Spec): DefinedModel {
         ...(o.zeroInitResidual !== undefined ? { zeroInitResidual: o.zeroInitResidual } : {}),
       }),
     expect: (o) => ({
-      mainPath: { conv: 1 + blocks * perBlock, linear: 1 },
-      depth: 2 + blocks * perBlock,
+      mainPath: { conv: 1 + blocks * perBlock, linear: o.numClasses === 0 ? 0 : 1 },
+      depth: (o.numClasses === 0 ? 1 : 2) + blocks * perBlock,
       shortcutProjections: s.block.expansion === 4 ? 4 : 3,
       ...(isDefault(o) ? { params: s.params } : {}),
       ...(isDefault(o) && !o.replaceStrideWithDilation?.includes(true) && s.macs !== undefined ? { macs: s.macs } : {}),

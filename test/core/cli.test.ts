@@ -137,7 +137,8 @@ describe('outputs are atomic', () => {
   });
   test('a failed compile creates no file', () => {
     const out = join(dir, 'never.onnx');
-    expect(netforge(['compile', 'resnet50', '-o', out, '--num-classes', '0'], { cwd: dir }).code).toBe(2);
+    // (--num-classes 0 is valid since the classifier can be removed: -1 is the usage error now)
+    expect(netforge(['compile', 'resnet50', '-o', out, '--num-classes', '-1'], { cwd: dir }).code).toBe(2);
     expect(existsSync(out)).toBe(false);
   });
 });

@@ -58,7 +58,8 @@ const CASES: readonly Case[] = [
   ['non-integer layer count', 'E_BAD_ARG', (x) => resnet(x, { block: basicBlock, layers: [2, 2.5, 2, 2] })],
   ['empty layers', 'E_BAD_ARG', (x) => resnet(x, { block: basicBlock, layers: [] })],
   ['negative layer count', 'E_BAD_ARG', (x) => resnet(x, { block: basicBlock, layers: [2, -1, 2, 2] })],
-  ['zero classes', 'E_BAD_ARG', (x) => resnet(x, { block: basicBlock, layers: [1, 1, 1, 1], numClasses: 0 })],
+  // (numClasses 0 is valid: no classifier, timm's idiom)
+  ['negative classes', 'E_BAD_ARG', (x) => resnet(x, { block: basicBlock, layers: [1, 1, 1, 1], numClasses: -2 })],
   ['widths and layers of different lengths', 'E_BAD_ARG', (x) => resnet(x, { block: basicBlock, layers: [1, 1, 1, 1], widths: [64, 128] })],
   ['absurd stage width', 'E_TOO_LARGE', (x) => resnet(x, { block: basicBlock, layers: [1, 1, 1, 1], widths: [64, 128, 1e9, 512] })],
   ['negative BatchNorm eps', 'E_BAD_ARG', (x) => batchNorm2d(x, { name: 'bn', eps: -1 })],

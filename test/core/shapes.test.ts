@@ -2,15 +2,15 @@ import { describe, expect, test } from 'vitest';
 import { ZOO } from '../../src/zoo/index.js';
 import { buildModel } from '../../src/dsl/model.js';
 import { inferShapes } from '../../src/passes/inferShapes.js';
-import type { Graph } from '../../src/ir/types.js';
+import type { Graph, Shape } from '../../src/ir/types.js';
 
-const shapeOf = (g: Graph, name: string): readonly (number | string)[] => {
+const shapeOf = (g: Graph, name: string): Shape => {
   const v = g.values.get(name);
   if (!v) throw new Error(`no value ${name}`);
   return v.shape;
 };
 /** The output of a stage = the output of its last block's final relu. */
-const stageOut = (g: Graph, stage: string): readonly (number | string)[] => {
+const stageOut = (g: Graph, stage: string): Shape => {
   const last = g.nodes.filter((n) => n.module.startsWith(`${stage}.`)).at(-1)!;
   return shapeOf(g, last.outputs[0]!);
 };

@@ -21,6 +21,7 @@ import { NetforgeError } from '../../errors.js';
 import { atomicWriteFileSync, atomicWriteFilesSync } from '../../io/atomicWrite.js';
 import { NETFORGE_VERSION } from '../../version.js';
 import { toFloat16Bits } from '../../ir/float16.js';
+import { dimText } from '../../ir/dim.js';
 
 export interface OnnxEmitOptions {
   /** Default 17. */
@@ -59,7 +60,10 @@ function valueInfo(name: string, dtype: DType, shape: Shape): P.IValueInfoProto 
     type: {
       tensorType: {
         elemType: ONNX_DTYPE[dtype],
-        shape: { dim: shape.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) },
+        // a symbolic dim is its own dim_param: the input's names (N, H, W), and for a derived
+        // size its expression (`ceil(H/32)`), so equal sizes share a name and onnxruntime can
+        // plan with them; numbers stay dim_value (a fixed-size model's graph is unchanged)
+        shape: { dim: shape.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: dimText(d) })) },
       },
     },
   };

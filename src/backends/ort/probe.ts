@@ -25,6 +25,7 @@ export function oneNodeModel(op: 'Relu' | 'Identity', shape: Shape): Uint8Array 
     params: new Map(),
     meta: new Map(),
     modules: [],
+    symbols: new Map([['N', { reference: 1, multipleOf: 1 }]]),
   };
   return toOnnxBytes(g);
 }

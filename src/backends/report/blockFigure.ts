@@ -11,7 +11,7 @@
  * Mul, `circle.nf-mul`), as the shortcut joins at the ⊕. The gate is styled with presentation
  * attributes, so DIAGRAM_CSS (and so every drawing without a gate) is unchanged.
  */
-import { layerLabel } from './format.js';
+import { layerLabel, shapeStr } from './format.js';
 import { IMPLIED_OPS, notableLayers, type Block, type Layer } from './structure.js';
 import { arrowHead, el, esc, fitText, line, polyline, rect, text, textWidth, type Figure } from './svg.js';
 
@@ -135,7 +135,7 @@ function boxes(c: Column, layers: readonly Layer[], stacked: boolean, geo: Geome
       el(
         'g',
         { class: 'nf-layer', 'data-node': l.node.name },
-        `<title>${esc(`${l.node.name}: ${l.node.op} -> [${l.stat.outputShape.join(', ')}]`)}</title>` +
+        `<title>${esc(`${l.node.name}: ${l.node.op} -> ${shapeStr(l.stat.outputShape)}`)}</title>` +
           rect(geo.x, c.y, geo.w, BOX_H, { rx: 3, class: cls }) +
           text(geo.cx, c.y + BOX_H / 2 + 3.5, label, { class: tight ? 'nf-label nf-label-tight' : 'nf-label', 'text-anchor': 'middle' }),
       ),
@@ -199,7 +199,7 @@ function gatedPath(c: Column, b: Block, lay: GateLayout, stacked: boolean): void
     el(
       'g',
       { class: 'nf-scale', 'data-node': scale.node.name },
-      `<title>${esc(`${scale.node.name}: ${scale.node.op} -> [${scale.stat.outputShape.join(', ')}]`)}</title>` +
+      `<title>${esc(`${scale.node.name}: ${scale.node.op} -> ${shapeStr(scale.stat.outputShape)}`)}</title>` +
         el('circle', { cx: FLOW_X, cy: mulY, r: R, class: 'nf-add nf-mul' }) +
         line(FLOW_X - d, mulY - d, FLOW_X + d, mulY + d, { class: 'nf-plus' }) +
         line(FLOW_X - d, mulY + d, FLOW_X + d, mulY - d, { class: 'nf-plus' }),

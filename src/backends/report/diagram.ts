@@ -11,7 +11,7 @@
  * <details> that expands in place).
  */
 import type { Expectations } from '../../passes/verifyStructure.js';
-import { chw, int, si } from './format.js';
+import { chw, int, shapeStr, si } from './format.js';
 import { FLOW_X, PLAIN_COL_W, blockFigure, layersFigure, runHeaderFigure, stageColumnWidth } from './blockFigure.js';
 import { blockRuns, type Block, type ModelStructure, type Section } from './structure.js';
 import { arrowHead, el, esc, fitText, line, num, rect, text, translate, type Figure } from './svg.js';
@@ -134,7 +134,7 @@ function rail(columns: readonly ColumnPlan[], width: number): Figure {
         el(
           'g',
           { class: 'nf-edge-group', 'data-shape': shape.join(',') },
-          `<title>${esc(`${c.section.name} -> ${next.section.name}: [${shape.join(', ')}]`)}</title>` +
+          `<title>${esc(`${c.section.name} -> ${next.section.name}: ${shapeStr(shape)}`)}</title>` +
             line(x1, RAIL_H / 2, x2 - 1, RAIL_H / 2, { class: 'nf-flow' }) +
             arrowHead(x2, RAIL_H / 2, 'right', { class: 'nf-head' }) +
             text((x1 + x2) / 2, RAIL_H / 2 - 5, fitText(chw(shape), x2 - x1 + 2 * RAIL_INSET - 4, 8.5), { class: 'nf-edge', 'text-anchor': 'middle' }),

@@ -1,6 +1,8 @@
 /** Number, shape and layer-spec formatting shared by the text, SVG and HTML reports. */
 import type { Node, Shape } from '../../ir/types.js';
+import type { GraphStats } from '../../passes/analyze.js';
 import { groupDigits } from '../../ir/format.js';
+import { formatDim } from '../../ir/dim.js';
 
 /** 25557032 -> "25,557,032" (the IR's formatter: no ICU load on the compile path). */
 export const int = groupDigits;
@@ -17,7 +19,7 @@ export function si(n: number, digits = 2): string {
   return String(n);
 }
 
-export const shapeStr = (s: Shape): string => `[${s.join(', ')}]`;
+export const shapeStr = (s: Shape): string => `[${s.map(formatDim).join(', ')}]`;
 
 export function mib(bytes: number): string {
   return `${(bytes / 2 ** 20).toFixed(1)} MiB`;
@@ -30,12 +32,12 @@ export function mb(bytes: number): string {
 
 /** [N, 256, 56, 56] -> "256×56×56"; [N, 1000] -> "1000". The batch dimension is left out. */
 export function chw(s: Shape): string {
-  return s.slice(1).join('×');
+  return s.slice(1).map(formatDim).join('×');
 }
 
 /** The spatial size of an [N, C, H, W] shape, "56×56"; "1×1" for rank-2 (flattened) outputs. */
 export function spatial(s: Shape): string {
-  return s.length === 4 ? `${String(s[2])}×${String(s[3])}` : '1×1';
+  return s.length === 4 ? `${formatDim(s[2]!)}×${formatDim(s[3]!)}` : '1×1';
 }
 
 /** Kernel, stride, dilation and groups of a windowed layer in the summary table's form: `3x3 s2 d1 g32` (pools: `3x3 s2`). */
@@ -100,3 +102,29 @@ const SHORT_OP: Readonly<Record<string, string>> = {
   GlobalAveragePool: 'GlobalAvgPool',
 };
 export const shortOp = (op: string): string => SHORT_OP[op] ?? op;
+
+/** What input sizes a model takes: `any H, W >= 1; reference 224×224` ('' for a fixed-size model). */
+export function sizesText(s: GraphStats): string {
+  const syms = Object.entries(s.sizes);
+  if (syms.length === 0) return '';
+  const names = syms.map(([k]) => k).join(', ');
+  const groups = new Map<string, string[]>();
+  for (const [k, v] of syms) {
+    const rule = v.min === undefined ? 'no size works' : v.multipleOf > 1 ? `multiples of ${v.multipleOf}, >= ${v.min}` : `>= ${v.min}`;
+    groups.set(rule, [...(groups.get(rule) ?? []), k]);
+  }
+  const rules = [...groups].map(([rule, ks]) => `${ks.join(', ')} ${rule}`).join('; ');
+  const any = syms.every(([, v]) => v.multipleOf === 1) ? `any ${rules}` : rules;
+  return `${any}; reference ${syms.map(([, v]) => v.reference).join('×')} (${names})`;
+}
+
+/** `logits [N, 1000]`, `features [N, 2048] (pooled)`, one per output. */
+export function outputLines(s: GraphStats): string[] {
+  return s.outputs.map((o) => `${o.name} ${shapeStr(o.shape)}${o.name === 'features' && o.shape.length === 2 ? ' (pooled)' : ''}`);
+}
+
+/** MACs as a function of the input's sizes: `MACs(H, W) = ...`, or undefined for a fixed-size model. */
+export function macsFormulaText(s: GraphStats): string | undefined {
+  if (typeof s.macsFormula === 'number') return undefined;
+  return `${formatDim(s.macsFormula)}`;
+}

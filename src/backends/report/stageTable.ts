@@ -13,6 +13,7 @@
 import { notableLayers, type Block, type Layer, type ModelStructure, type Section } from './structure.js';
 import { esc } from './svg.js';
 import { int, pairStr, si, spatial } from './format.js';
+import { formatDim } from '../../ir/dim.js';
 
 export interface StageRow {
   readonly name: string;
@@ -140,7 +141,7 @@ export function stageRows(m: ModelStructure): StageRow[] {
       name: s.name,
       paperName,
       outputSize: spatial(out),
-      channels: out[1] ?? '',
+      channels: out[1] === undefined ? '' : typeof out[1] === 'number' ? out[1] : formatDim(out[1]),
       spec: s.kind === 'stage' ? stageBrackets(s.blocks) : notableLayers(s.layers).map(layerPhrase),
       downsampling: downsampling(s),
       shortcuts: s.kind === 'stage' ? shortcutCounts(s.blocks) : '',

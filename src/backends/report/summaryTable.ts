@@ -7,7 +7,8 @@
  */
 import type { Expectations } from '../../passes/verifyStructure.js';
 import { painter, visibleWidth, type Painter, type Style } from './ansi.js';
-import { int, kernelSpec, mb, shapeStr, shortOp, si } from './format.js';
+import { int, kernelSpec, macsFormulaText, mb, outputLines, shapeStr, shortOp, si, sizesText } from './format.js';
+import type { GraphStats } from '../../passes/analyze.js';
 import { aggregateKernelSpec, type Block, type Layer, type ModelStructure, type Section } from './structure.js';
 import { verdictFor, verdicts, verdictText, type Verdict } from './verified.js';
 
@@ -137,11 +138,12 @@ function table(m: ModelStructure, depth: SummaryDepth, width: number, paint: Pai
 }
 
 /** Wrap `items` (joined by ', ') into lines of at most `w` columns. */
-function wrap(items: readonly string[], w: number): string[] {
+/** Items in lines of at most `w` columns, separated by `sep` (the separator ends every item but the last). */
+function wrap(items: readonly string[], w: number, sep = ','): string[] {
   const lines: string[] = [];
   let cur = '';
   for (const [i, it] of items.entries()) {
-    const piece = i < items.length - 1 ? `${it},` : it;
+    const piece = i < items.length - 1 && sep !== ' ' ? `${it}${sep}` : it;
     if (cur !== '' && cur.length + 1 + piece.length > w) {
       lines.push(cur);
       cur = piece;
@@ -175,13 +177,15 @@ export function totalsLines(m: ModelStructure, opts: { readonly width?: number; 
     row('Model', paint('bold', m.name)),
     ...(opts.description ? [row('', opts.description.length > width - LABEL_W ? fit(opts.description, width - LABEL_W) : opts.description)] : []),
     row('Input', shapeStr(m.input)),
-    row('Output', `${m.outputName} ${shapeStr(s.output)}`),
+    ...(sizesText(s) !== '' ? wrapText(sizesText(s), width - LABEL_W).map((l) => row('', l)) : []),
+    ...outputLines(s).map((l, i) => row(i === 0 ? (s.outputs.length > 1 ? 'Outputs' : 'Output') : '', l)),
     row('Params', int(s.params), verdictFor(vs, 'params')),
     row('  trainable', int(s.trainableParams)),
     row('  frozen', int(s.frozenParams)),
     row('Buffers', `${int(s.buffers)} (not parameters: BatchNorm running statistics)`),
     row('Model size', `${mb(s.params * 4)} float32, ${mb(s.params * 2)} float16 (parameters)`),
-    row('MACs (batch 1)', `${int(s.macs)} (${si(s.macs)})`, verdictFor(vs, 'macs')),
+    row('MACs (batch 1)', `${int(s.macs)} (${si(s.macs)})${sizesText(s) !== '' ? ` at ${referenceText(s)}` : ''}`, verdictFor(vs, 'macs')),
+    ...formulaLines(s, width).map((l, i) => row(i === 0 ? `  for any ${Object.keys(s.sizes).join(', ')}` : '', l)),
     row('Main-path depth', String(s.depth), verdictFor(vs, 'depth')),
     row('  conv', String(s.mainPath.conv), verdictFor(vs, 'mainPath.conv')),
     row('  linear', String(s.mainPath.linear), verdictFor(vs, 'mainPath.linear')),
@@ -189,6 +193,24 @@ export function totalsLines(m: ModelStructure, opts: { readonly width?: number; 
     ...opsLines.map((l, i) => (i === 0 ? row('Ops', l, verdictFor(vs, 'ops')) : row('', l))),
   ];
   return lines.map((l) => l.trimEnd());
+}
+
+/** Words of `text` in lines of at most `width`. */
+function wrapText(text: string, width: number): string[] {
+  return wrap(text.split(' '), width, ' ');
+}
+
+/** `224×224`: the reference sizes of the symbolic dims. */
+function referenceText(s: GraphStats): string {
+  return Object.values(s.sizes).map((v) => v.reference).join('×');
+}
+
+/** MACs as a function of the sizes, wrapped at its ` + `. */
+function formulaLines(s: GraphStats, width: number): string[] {
+  const f = macsFormulaText(s);
+  if (f === undefined) return [];
+  const terms = f.split(' + ');
+  return wrap(terms.map((t, i) => (i < terms.length - 1 ? `${t} +` : t)), width - LABEL_W, ' ');
 }
 
 /** The whole text summary: table at the given depth, then totals. */

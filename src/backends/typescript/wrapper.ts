@@ -48,8 +48,8 @@ interface PreprocessingMeta {
 
 function batchAndRest(what: string, s: Shape): { readonly batch: string | number; readonly rest: readonly number[] } {
   const [batch, ...rest] = s;
-  if (batch === undefined) throw new Error(`internal: ${what} has rank 0`);
-  if (rest.some((d) => typeof d !== 'number')) throw new Error(`internal: ${what} [${s.join(', ')}] has a symbolic dimension besides the batch`);
+  if (batch === undefined || typeof batch === 'object') throw new Error(`internal: ${what} has no batch dimension`);
+  if (rest.some((d) => typeof d !== 'number')) throw new Error(`internal: ${what} has a symbolic dimension besides the batch`);
   return { batch, rest: rest as number[] };
 }
 

@@ -10,7 +10,7 @@ import { checkFolding } from '../../checkFolding.js';
 import { DTYPE_FLAG, dtypeFrom } from '../dtypeArgs.js';
 import { writeOnnx } from '../../backends/onnx/serialize.js';
 import { printGraph } from '../../ir/print.js';
-import { int, mib, shapeStr, si } from '../../backends/report/format.js';
+import { int, macsFormulaText, mib, outputLines, shapeStr, si, sizesText } from '../../backends/report/format.js';
 import { printNotices } from '../weightsArgs.js';
 import { assertWritable } from '../../io/outputError.js';
 
@@ -109,9 +109,14 @@ export const compileCommand: Command = {
     io.out(`  params   ${int(s.params)}${f.params !== s.params ? ` (${int(f.params)} in the ONNX graph)` : ''}`);
     if (options.weights !== undefined) io.out(`  weights  ${options.weights.source}`);
     if (s.frozenParams > 0) io.out(`  frozen   ${int(s.frozenParams)} params (backbone); ${int(s.trainableParams)} trainable`);
-    io.out(`  MACs     ${int(s.macs)} (${si(s.macs)}) at ${(options.input ?? def.input).join('x')}`);
+    const sizes = sizesText(s);
+    if (sizes !== '') io.out(`  input    ${c.graph.inputs[0]} ${shapeStr(f.inputShape)}: ${sizes}`);
+    io.out(`  MACs     ${int(s.macs)} (${si(s.macs)}) at ${s.referenceInput.join('x')}`);
+    const formula = macsFormulaText(s);
+    if (formula !== undefined) io.out(`           = ${formula}`);
     io.out(`  depth    ${s.depth} = ${s.mainPath.conv} conv + ${s.mainPath.linear} linear on the main path; ${s.shortcutProjections} shortcut projections`);
-    io.out(`  output   ${c.graph.outputs[0]} ${shapeStr(f.output)}`);
+    outputLines(f).forEach((l, i) => io.out(`  ${i === 0 ? (f.outputs.length > 1 ? 'outputs ' : 'output  ') : '        '} ${l}`));
+    printRemoved(c.trace, io);
     io.out(`  ops      ${ops}`);
     if (dtype === 'float16') io.out('  dtype    float16 (weights and compute; input and output stay float32)');
     if (emitTs !== undefined) io.out(`  typed    ${emitTs}`);
@@ -119,6 +124,15 @@ export const compileCommand: Command = {
     return 0;
   },
 };
+
+/** What select-outputs left out (the classifier of a backbone), as a note on stderr. */
+function printRemoved(trace: readonly PassTrace[], io: CliIO): void {
+  const selected = trace.find((t) => t.pass === 'select-outputs');
+  if (selected === undefined) return;
+  const removed = trace.find((t) => t.pass === 'eliminate-dead')?.notes.filter((n) => n.startsWith('removed ') && !n.startsWith('removed param')) ?? [];
+  const names = removed.map((n) => n.slice('removed '.length).split(' ')[0]!);
+  io.err(`note: ${selected.notes.join('; ')}${names.length > 0 ? `; removed ${names.length} layer${names.length === 1 ? '' : 's'} no output needs (${names.slice(0, 6).join(', ')}${names.length > 6 ? ', ...' : ''})` : ''}`);
+}
 
 /** BatchNorms the fold pass left alone, and why (the same lines --trace-passes shows), as notes on stderr. */
 function printKeptBatchNorms(trace: readonly PassTrace[], io: CliIO): void {
