@@ -137,6 +137,16 @@ function parseHeaderDict(text: string, bad: (m: string) => NetforgeError): Map<s
 
 /** Write a C-order array as .npy (version 1.0, or 2.0 when the header needs more than 64 KiB). */
 export function writeNpy(path: string, dtype: WeightDType, shape: readonly number[], data: Uint8Array): void {
+  const chunks = encodeNpy(path, dtype, shape, data);
+  try {
+    atomicWriteFileSync(path, chunks);
+  } catch (e) {
+    throw ioError(path, e, 'write');
+  }
+}
+
+/** A C-order array as .npy bytes (header chunks, then the data itself, not copied). `path` names it in errors. */
+export function encodeNpy(path: string, dtype: WeightDType, shape: readonly number[], data: Uint8Array): Uint8Array[] {
   const descr = TO_DESCR[dtype];
   if (descr === undefined) throw fail('E_NPY_HEADER', path, `.npy cannot hold ${dtype}`, 'convert the tensor to float32 first');
   if (!shape.every((d) => Number.isSafeInteger(d) && d >= 0)) throw fail('E_NPY_HEADER', path, `invalid shape [${shape.join(', ')}]`, 'dimensions must be non-negative integers');
@@ -159,9 +169,5 @@ export function writeNpy(path: string, dtype: WeightDType, shape: readonly numbe
   const dv = new DataView(head.buffer);
   if (version === 1) dv.setUint16(8, header.length, true);
   else dv.setUint32(8, header.length, true);
-  try {
-    atomicWriteFileSync(path, [head, new TextEncoder().encode(header), data]);
-  } catch (e) {
-    throw ioError(path, e, 'write');
-  }
+  return [head, new TextEncoder().encode(header), data];
 }

@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Graph } from '../../ir/types.js';
 import { fillNormal, rngFor } from '../../ir/random.js';
+import { evalDim } from '../../ir/dim.js';
 import { NetforgeError } from '../../errors.js';
 import { toOnnxChunks, concat, writeOnnx } from '../onnx/serialize.js';
 import { createSession, releaseSession, runFloat32, type Session } from './session.js';
@@ -56,6 +57,8 @@ export interface CompareOptions {
   readonly seed?: number;
   /** Largest acceptable max rel diff. Default 1e-5. */
   readonly tolerance?: number;
+  /** Values for the input's symbolic sizes (H, W); default their reference sizes. */
+  readonly sizes?: Readonly<Record<string, number>>;
 }
 
 export interface CompareResult extends OutputDiff {
@@ -67,13 +70,15 @@ export interface CompareResult extends OutputDiff {
   readonly outputDims: readonly number[];
 }
 
-/** A seeded N(0, 1) tensor for the graph's first input with the given batch size. */
-export function seededInput(g: Graph, batch: number, seed: number): { readonly data: Float32Array; readonly dims: number[] } {
+/** A seeded N(0, 1) tensor for the graph's first input with the given batch size (symbolic sizes at `sizes`, else their reference). */
+export function seededInput(g: Graph, batch: number, seed: number, sizes: Readonly<Record<string, number>> = {}): { readonly data: Float32Array; readonly dims: number[] } {
   const v = g.values.get(g.inputs[0]!)!;
   const dims = v.shape.map((d, i) => {
     if (typeof d === 'number') return d;
     if (i === 0) return batch;
-    throw new Error(`internal: input dimension ${i} of ${g.name} is symbolic (${d})`);
+    const env: Record<string, number> = {};
+    for (const [k, s] of g.symbols) env[k] = sizes[k] ?? s.reference;
+    return evalDim(d, env);
   });
   const data = new Float32Array(dims.reduce((a, b) => a * b, 1));
   fillNormal(data, 1, rngFor(seed, 'netforge.check.input'));
@@ -109,7 +114,7 @@ export async function compareGraphs(reference: Graph, candidate: Graph, o: Compa
   const batch = o.batch ?? 2;
   const seed = o.seed ?? 0;
   const tolerance = o.tolerance ?? DEFAULT_CHECK_TOLERANCE;
-  const x = seededInput(reference, batch, seed);
+  const x = seededInput(reference, batch, seed, o.sizes);
   const a = await runGraph(reference, x.data, x.dims);
   const b = await runGraph(candidate, x.data, x.dims);
   if (a.dims.join() !== b.dims.join()) {

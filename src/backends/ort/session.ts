@@ -117,12 +117,16 @@ export function expectedInput(session: Pick<Session, 'inputMetadata'>, inputName
 
 /** Run the session's first input with `data` of shape `dims`; returns the first output. */
 export async function runFloat32(session: Session, data: Float32Array, dims: readonly number[]): Promise<RunResult> {
+  return (await runFloat32All(session, data, dims, [session.outputNames[0]!]))[0]!;
+}
+
+/** Run the session's first input with `data` of shape `dims`; returns every output (or those named), in the model's order. */
+export async function runFloat32All(session: Session, data: Float32Array, dims: readonly number[], names: readonly string[] = session.outputNames): Promise<RunResult[]> {
   const inputName = session.inputNames[0]!;
-  const outputName = session.outputNames[0]!;
   const feeds: Record<string, ort.Tensor> = { [inputName]: inputTensor(session, data, dims) };
   let out: ort.InferenceSession.ReturnType;
   try {
-    out = await session.run(feeds);
+    out = await session.run(feeds, [...names]);
   } catch (e) {
     throw new NetforgeError({
       code: 'E_ORT_RUN',
@@ -130,10 +134,14 @@ export async function runFloat32(session: Session, data: Float32Array, dims: rea
       hint: `${expectedInput(session, inputName)}; the input given is [${dims.join(', ')}]`,
     });
   }
-  const t = out[outputName]!;
-  const f32 = await outputFloat32(t);
-  if (t.location === 'gpu-buffer') t.dispose();
-  return { data: f32, dims: t.dims, name: outputName };
+  const results: RunResult[] = [];
+  for (const name of names) {
+    const t = out[name]!;
+    const f32 = await outputFloat32(t);
+    if (t.location === 'gpu-buffer') t.dispose();
+    results.push({ data: f32, dims: t.dims, name });
+  }
+  return results;
 }
 
 export const ORT_VERSION: string = (ort.env as { versions?: { common?: string } }).versions?.common ?? 'unknown';

@@ -151,3 +151,72 @@ describe('typed wrapper text', () => {
     expect(() => typedWrapperSource({ path: '/a/m.ts', onnxPath: '/a/m.onnx', graph: g, stats: analyze(g) })).toThrow(expect.objectContaining({ code: 'E_BAD_ARG' }));
   });
 });
+
+describe('typed wrapper for a backbone of any size with several outputs', () => {
+  // cifar_resnet20's stages as outputs, H and W symbolic: layer2 at ⌈H/2⌉, layer3 at ⌈H/4⌉
+  const backbone = compile(ZOO.get('cifar_resnet20')!, { input: [3, 'H', 'W'], outputs: [{ module: 'layer2' }, { module: 'layer3', name: 'out' }] });
+  let bdir = '';
+  let bonnx = '';
+  let bmodule = '';
+  beforeAll(() => {
+    bdir = mkdtempSync(join(repo, 'test-artifacts', 'wrapper-sym-'));
+    bonnx = join(bdir, 'b.onnx');
+    bmodule = join(bdir, 'b.ts');
+    writeOnnx(bonnx, backbone.graph);
+    emitTypedWrapper({ path: bmodule, onnxPath: bonnx, graph: backbone.graph, stats: backbone.source });
+  });
+  afterAll(() => {
+    if (bdir) rmSync(bdir, { recursive: true, force: true });
+  });
+
+  test('types: fixed channels as literals, sizes as number, run() needs the size', () => {
+    writeFileSync(
+      join(bdir, 'consumer.ts'),
+      `import { load, minInputSize, outputShapes, type Output } from './b.js';
+const model = await load();
+const out: Output = await model.run(new Float32Array(3 * 20 * 30), 1, { H: 20, W: 30 });
+const d2: readonly [number, 32, number, number] = out.layer2.dims;
+const d3: readonly [number, 64, number, number] = out.out.dims;
+const data: Float32Array = out.out.data;
+const h: 1 = minInputSize.H;
+const s: readonly ['N', 64, 'ceil(H/4)', 'ceil(W/4)'] = outputShapes.out;
+// @ts-expect-error: the size is required
+await model.run(new Float32Array(3 * 20 * 30), 1);
+// @ts-expect-error: 64 channels, not 32
+const wrong: readonly [number, 32, number, number] = out.out.dims;
+export { d2, d3, data, h, s, wrong };
+`,
+    );
+    const project = new Project({
+      skipAddingFilesFromTsConfig: true,
+      compilerOptions: { strict: true, noUncheckedIndexedAccess: true, exactOptionalPropertyTypes: true, noEmit: true, skipLibCheck: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Bundler, types: ['node'], typeRoots: [join(repo, 'node_modules', '@types')] },
+    });
+    project.addSourceFileAtPath(bmodule);
+    project.addSourceFileAtPath(join(bdir, 'consumer.ts'));
+    project.resolveSourceFileDependencies();
+    expect(project.formatDiagnosticsWithColorAndContext(project.getPreEmitDiagnostics())).toBe('');
+  });
+
+  test('runs at two sizes with the outputs onnxruntime computes, and refuses a size below the minimum', async () => {
+    const js = ts.transpileModule(readFileSync(bmodule, 'utf8'), { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } });
+    const jsPath = bmodule.replace(/\.ts$/, '.mjs');
+    writeFileSync(jsPath, js.outputText);
+    const mod = ((await import(`data:text/javascript,export * as m from ${JSON.stringify(pathToFileURL(jsPath).href)};`)) as { m: Record<string, unknown> }).m;
+    type Out = Record<string, { data: Float32Array; dims: readonly number[] }>;
+    type Loaded = { run: (x: Float32Array, b: number, s: { H: number; W: number }) => Promise<Out>; release: () => Promise<void> };
+    const model = await (mod['load'] as () => Promise<Loaded>)();
+    const session = await createSession(bonnx);
+    for (const [h, w] of [[32, 32], [21, 46]] as const) {
+      const x = new Float32Array(2 * 3 * h * w).map((_, i) => Math.cos(i * 0.11));
+      const out = await model.run(x, 2, { H: h, W: w });
+      expect(Object.keys(out)).toEqual(['layer2', 'out']);
+      expect(out['layer2']!.dims).toEqual([2, 32, Math.ceil(h / 2), Math.ceil(w / 2)]);
+      expect(out['out']!.dims).toEqual([2, 64, Math.ceil(h / 4), Math.ceil(w / 4)]);
+      const ref = await session.run({ input: new (await import('onnxruntime-node')).Tensor('float32', x, [2, 3, h, w]) });
+      expect(Array.from(out['out']!.data)).toEqual(Array.from(ref['out']!.data as Float32Array));
+    }
+    await expect(model.run(new Float32Array(0), 1, { H: 0, W: 4 })).rejects.toThrow(/below the smallest size/);
+    await model.release();
+    await session.release();
+  });
+});

@@ -11,6 +11,11 @@
  * const { logits, dims } = await m.run(x, 1);    // dims: readonly [number, 1000]
  * ```
  *
+ * A model with several outputs resolves to one `{ data, dims }` per output name; a model
+ * with symbolic sizes takes them as a third argument (`run(x, 1, { H: 320, W: 480 })`),
+ * checked against its minimum input before onnxruntime sees them. Fixed dims are literal
+ * types, symbolic ones `number`.
+ *
  * The generated module depends on onnxruntime-node and Node only, not on netforge.
  */
 import { dirname, relative, sep } from 'node:path';
@@ -20,6 +25,7 @@ import type { GraphStats } from '../../passes/analyze.js';
 import { atomicWriteFileSync } from '../../io/atomicWrite.js';
 import { NETFORGE_VERSION } from '../../version.js';
 import { NetforgeError } from '../../errors.js';
+import { dimText } from '../../ir/dim.js';
 
 export interface TypedWrapperOptions {
   /** Where the .ts module goes. */
@@ -46,13 +52,6 @@ interface PreprocessingMeta {
   readonly colorSpace?: string;
 }
 
-function batchAndRest(what: string, s: Shape): { readonly batch: string | number; readonly rest: readonly number[] } {
-  const [batch, ...rest] = s;
-  if (batch === undefined || typeof batch === 'object') throw new Error(`internal: ${what} has no batch dimension`);
-  if (rest.some((d) => typeof d !== 'number')) throw new Error(`internal: ${what} has a symbolic dimension besides the batch`);
-  return { batch, rest: rest as number[] };
-}
-
 /** A single-quoted string literal. */
 const str = (s: string): string => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\n/g, '\\n')}'`;
 
@@ -71,9 +70,6 @@ function literal(v: unknown, indent = ''): string {
   }
   throw new Error(`internal: cannot write ${typeof v} as a literal`);
 }
-
-/** `['N', 3, 224, 224] as const` */
-const shapeLiteral = (s: Shape): string => `${literal(s)} as const`;
 
 /** Like literal(), through the writer so nested lines take its indentation. */
 function writeLiteral(w: CodeBlockWriter, v: unknown): void {
@@ -99,28 +95,40 @@ function preprocessingOf(g: Graph): PreprocessingMeta | null {
   return JSON.parse(raw) as PreprocessingMeta;
 }
 
+/** A dims tuple type: fixed sizes as literal types, symbolic ones `number`. */
+const dimsType = (s: Shape): string => `readonly [${s.map((d) => (typeof d === 'number' ? String(d) : 'number')).join(', ')}]`;
+/** A shape as JSON-like data: symbols and expressions as their text (`ceil(H/32)`). */
+const shapeData = (s: Shape): (number | string)[] => s.map((d) => (typeof d === 'number' ? d : dimText(d)));
+
 /** The module's text (pure: nothing is written). */
 export function typedWrapperSource(o: TypedWrapperOptions): string {
   const g = o.graph;
   const inputName = g.inputs[0];
-  const outputName = g.outputs[0];
-  if (inputName === undefined || outputName === undefined || g.inputs.length !== 1 || g.outputs.length !== 1) {
-    throw new Error(`internal: typed wrappers need one input and one output, ${g.name} has ${g.inputs.length} and ${g.outputs.length}`);
+  if (inputName === undefined || g.inputs.length !== 1 || g.outputs.length === 0) {
+    throw new Error(`internal: typed wrappers need one input and at least one output, ${g.name} has ${g.inputs.length} and ${g.outputs.length}`);
   }
   const inShape = g.values.get(inputName)!.shape;
-  const outShape = g.values.get(outputName)!.shape;
-  const input = batchAndRest('input', inShape);
-  const output = batchAndRest('output', outShape);
-  const perSample = input.rest.reduce((a, b) => a * b, 1);
-  const name = o.modelName ?? g.name;
-  if (outputName === 'dims') {
-    throw new NetforgeError({ code: 'E_BAD_ARG', message: `the typed wrapper of ${g.name} returns { <output>, dims }, so the output cannot be named 'dims'`, hint: "set the model's outputName to something else (e.g. 'logits' or 'features')" });
+  const [batchDim, ...rest] = inShape;
+  if (batchDim === undefined || rest.length === 0) throw new Error(`internal: ${g.name}'s input has no batch dimension`);
+  const channels = rest[0];
+  if (typeof channels !== 'number') throw new Error(`internal: ${g.name}'s input channels are symbolic`);
+  const sizes = Object.entries(o.stats.sizes);
+  const symbolic = sizes.length > 0;
+  const outs = g.outputs.map((name) => ({ name, shape: g.values.get(name)!.shape }));
+  const single = outs.length === 1;
+  for (const out of outs) {
+    if (single && out.name === 'dims') {
+      throw new NetforgeError({ code: 'E_BAD_ARG', message: `the typed wrapper of ${g.name} returns { <output>, dims }, so the output cannot be named 'dims'`, hint: "set the model's outputName to something else (e.g. 'logits' or 'features')" });
+    }
   }
-  const outKey = IDENT.test(outputName) ? outputName : str(outputName);
-  const batchType = typeof input.batch === 'number' ? String(input.batch) : 'number';
-  const outDimsType = `readonly [${[typeof output.batch === 'number' ? String(output.batch) : 'number', ...output.rest].join(', ')}]`;
-  const inDimsExpr = `[batch, ${input.rest.join(', ')}]`;
-  const outDimsExpr = `[${typeof output.batch === 'number' ? String(output.batch) : 'batch'}, ${output.rest.join(', ')}] as const`;
+  const key = (n: string): string => (IDENT.test(n) ? n : str(n));
+  const perSample = rest.every((d): d is number => typeof d === 'number') ? rest.reduce((a, b) => a * b, 1) : undefined;
+  const name = o.modelName ?? g.name;
+  const batchType = typeof batchDim === 'number' ? String(batchDim) : 'number';
+  const sizeType = `{ ${sizes.map(([k]) => `readonly ${k}: number`).join('; ')} }`;
+  // the input's dims at run time: the batch, fixed sizes as they are, symbols from `size`
+  const inDimsExpr = `[batch, ${rest.map((d) => (typeof d === 'number' ? String(d) : `size.${String(d)}`)).join(', ')}]`;
+  const restText = rest.map((d) => (typeof d === 'number' ? String(d) : dimText(d))).join(', ');
   let rel = relative(dirname(o.path), o.onnxPath).split(sep).join('/');
   if (!rel.startsWith('.')) rel = `./${rel}`;
   const pre = preprocessingOf(g);
@@ -145,17 +153,36 @@ export function typedWrapperSource(o: TypedWrapperOptions): string {
   constant('modelName', `${str(name)} as const`, 'The model this module was generated for.');
   constant('defaultOnnxPath', `fileURLToPath(new URL(${str(rel)}, import.meta.url))`, 'The compiled model, found beside this module by default.', 'string');
   constant('inputName', `${str(inputName)} as const`, 'The ONNX graph input.');
-  constant('inputShape', shapeLiteral(inShape), `Input shape${typeof input.batch === 'string' ? ` ('${input.batch}' is the batch)` : ''}: [batch, channels, height, width].`);
-  constant('inputSize', String(perSample), `Floats per sample: ${input.rest.join(' * ')}.`);
-  constant('outputName', `${str(outputName)} as const`, 'The ONNX graph output.');
-  constant('outputShape', shapeLiteral(outShape), 'Output shape.');
+  constant('inputShape', `${literal(shapeData(inShape))} as const`, `Input shape${typeof batchDim === 'string' ? ` ('${batchDim}' is the batch${symbolic ? `; ${sizes.map(([k]) => k).join(' and ')} vary: run() takes them` : ''})` : ''}: [batch, channels, height, width].`);
+  if (perSample !== undefined) constant('inputSize', String(perSample), `Floats per sample: ${rest.join(' * ')}.`);
+  else {
+    constant('inputChannels', String(channels), 'Channels of the input.');
+    const min = Object.fromEntries(sizes.map(([k, v]) => [k, v.min ?? 1]));
+    const multiple = Object.fromEntries(sizes.map(([k, v]) => [k, v.multipleOf]));
+    const inline = (r: Record<string, number>): string => `{ ${Object.entries(r).map(([k, v]) => `${key(k)}: ${v}`).join(', ')} } as const`;
+    constant('minInputSize', inline(min), 'The smallest sizes the model takes: below them a layer would have no output.');
+    constant('sizeMultiple', inline(multiple), 'Every size must be a multiple of this.');
+  }
+  if (single) {
+    constant('outputName', `${str(outs[0]!.name)} as const`, 'The ONNX graph output.');
+    constant('outputShape', `${literal(shapeData(outs[0]!.shape))} as const`, symbolic ? 'Output shape (sizes as expressions of the input\'s).' : 'Output shape.');
+  } else {
+    constant('outputNames', `${literal(outs.map((x) => x.name))} as const`, 'The ONNX graph outputs, in order.');
+    sf.addStatements((w) => {
+      w.writeLine(`/** Output shapes by name${symbolic ? ' (sizes as expressions of the input\'s)' : ''}. */`);
+      w.write('export const outputShapes = ');
+      writeLiteral(w, Object.fromEntries(outs.map((x) => [x.name, shapeData(x.shape)])));
+      w.write(' as const;');
+    });
+  }
   sf.addTypeAlias({ isExported: true, name: 'InputShape', type: 'typeof inputShape', docs: ['The input shape as a type.'] });
-  sf.addTypeAlias({ isExported: true, name: 'OutputShape', type: 'typeof outputShape', docs: ['The output shape as a type.'] });
+  if (single) sf.addTypeAlias({ isExported: true, name: 'OutputShape', type: 'typeof outputShape', docs: ['The output shape as a type.'] });
   const metadata = {
     params: o.stats.params,
     trainableParams: o.stats.trainableParams,
     frozenParams: o.stats.frozenParams,
     macs: o.stats.macs,
+    ...(symbolic ? { macsFormula: dimText(o.stats.macsFormula), reference: Object.fromEntries(sizes.map(([k, v]) => [k, v.reference])) } : {}),
     depth: o.stats.depth,
     mainPath: o.stats.mainPath,
     shortcutProjections: o.stats.shortcutProjections,
@@ -164,7 +191,7 @@ export function typedWrapperSource(o: TypedWrapperOptions): string {
   };
   // a statement of its own: an initializer's writer would hang-indent the object's lines
   sf.addStatements((w) => {
-    w.writeLine('/** As compiled: PyTorch parameter count, multiply-accumulates per sample, main-path depth, and the preprocessing the weights expect (null if the model declares none). */');
+    w.writeLine(`/** As compiled: PyTorch parameter count, multiply-accumulates per sample${symbolic ? ' (at the reference size; macsFormula for any size)' : ''}, main-path depth, and the preprocessing the weights expect (null if the model declares none). */`);
     w.write('export const metadata = ');
     writeLiteral(w, metadata);
     w.write(' as const;');
@@ -177,15 +204,31 @@ export function typedWrapperSource(o: TypedWrapperOptions): string {
     docs: ['Options for load().'],
     properties: [{ name: 'ep', type: 'ExecutionProvider', hasQuestionToken: true, isReadonly: true, docs: ["Default 'cpu'."] }],
   });
-  sf.addInterface({
-    isExported: true,
-    name: 'Output',
-    docs: [`What run() resolves to: the ${outputName} tensor, row-major, and its dimensions.`],
-    properties: [
-      { name: outKey, type: 'Float32Array', isReadonly: true },
-      { name: 'dims', type: outDimsType, isReadonly: true },
-    ],
-  });
+  if (symbolic) sf.addTypeAlias({ isExported: true, name: 'InputSize', type: sizeType, docs: [`The input's ${sizes.map(([k]) => k).join(' and ')} for one run.`] });
+  if (single) {
+    sf.addInterface({
+      isExported: true,
+      name: 'Output',
+      docs: [`What run() resolves to: the ${outs[0]!.name} tensor, row-major, and its dimensions.`],
+      properties: [
+        { name: key(outs[0]!.name), type: 'Float32Array', isReadonly: true },
+        { name: 'dims', type: dimsType(outs[0]!.shape), isReadonly: true },
+      ],
+    });
+  } else {
+    sf.addInterface({
+      isExported: true,
+      name: 'Output',
+      docs: ['What run() resolves to: each output tensor, row-major, with its dimensions.'],
+      properties: outs.map((x) => ({ name: key(x.name), type: `{ readonly data: Float32Array; readonly dims: ${dimsType(x.shape)} }`, isReadonly: true })),
+    });
+  }
+  const runParams = [
+    { name: 'input', type: 'Float32Array' },
+    { name: 'batch', type: batchType },
+    ...(symbolic ? [{ name: 'size', type: 'InputSize' }] : []),
+  ];
+  const runSig = runParams.map((p) => `${p.name}: ${p.type}`).join(', ');
   sf.addInterface({
     isExported: true,
     name: 'LoadedModel',
@@ -193,12 +236,9 @@ export function typedWrapperSource(o: TypedWrapperOptions): string {
     methods: [
       {
         name: 'run',
-        parameters: [
-          { name: 'input', type: 'Float32Array' },
-          { name: 'batch', type: batchType },
-        ],
+        parameters: runParams,
         returnType: 'Promise<Output>',
-        docs: [`Run \`batch\` samples: \`input\` holds batch * ${perSample} floats, [batch, ${input.rest.join(', ')}] row-major, preprocessed as metadata.preprocessing says.`],
+        docs: [`Run \`batch\` samples: \`input\` holds [batch, ${restText}] floats, row-major, preprocessed as metadata.preprocessing says.${symbolic ? ' `size` gives the input\'s sizes: at least minInputSize, multiples of sizeMultiple.' : ''}`],
       },
       { name: 'release', returnType: 'Promise<void>', docs: ['Free the onnxruntime session.'] },
     ],
@@ -217,16 +257,49 @@ export function typedWrapperSource(o: TypedWrapperOptions): string {
       w.writeLine(`const session = await ort.InferenceSession.create(path, { executionProviders: [options.ep ?? 'cpu'], logSeverityLevel: 3 });`);
       w.writeLine('return {');
       w.indent(() => {
-        w.writeLine(`async run(input: Float32Array, batch: ${batchType}): Promise<Output> {`);
+        w.writeLine(`async run(${runSig}): Promise<Output> {`);
         w.indent(() => {
           w.writeLine('if (!Number.isInteger(batch) || batch < 1) throw new RangeError(`batch must be a positive integer, got ${batch}`);');
-          w.writeLine('if (input.length !== batch * inputSize) {');
-          w.indent(() => w.writeLine(`throw new RangeError(\`expected batch * inputSize = \${batch * inputSize} floats for [\${batch}, ${input.rest.join(', ')}], got \${input.length}\`);`));
+          if (symbolic) {
+            w.writeLine('for (const k of Object.keys(minInputSize) as (keyof typeof minInputSize)[]) {');
+            w.indent(() => {
+              w.writeLine('const v = size[k];');
+              w.writeLine('if (!Number.isInteger(v) || v < minInputSize[k]) throw new RangeError(`${k} = ${v} is below the smallest size ${modelName} takes (${minInputSize[k]}): a layer would have no output`);');
+              w.writeLine('if (v % sizeMultiple[k] !== 0) throw new RangeError(`${k} = ${v} is not a multiple of ${sizeMultiple[k]}, which ${modelName} requires`);');
+            });
+            w.writeLine('}');
+          }
+          const dims = inDimsExpr;
+          w.writeLine(`const dims = ${dims};`);
+          w.writeLine('const expected = dims.reduce((a, b) => a * b, 1);');
+          w.writeLine('if (input.length !== expected) {');
+          w.indent(() => w.writeLine('throw new RangeError(`expected ${expected} floats for [${dims.join(\', \')}], got ${input.length}`);'));
           w.writeLine('}');
-          w.writeLine(`const outputs = await session.run({ [inputName]: new ort.Tensor('float32', input, ${inDimsExpr}) });`);
-          w.writeLine('const t = outputs[outputName];');
-          w.writeLine("if (t === undefined || !(t.data instanceof Float32Array)) throw new Error(`${modelName}: onnxruntime returned no float32 '${outputName}'`);");
-          w.writeLine(`return { ${outKey}: t.data, dims: ${outDimsExpr} };`);
+          w.writeLine(`const outputs = await session.run({ [inputName]: new ort.Tensor('float32', input, dims) });`);
+          // fixed sizes are known here; symbolic ones are what onnxruntime computed
+          const dimsOf = (shape: Shape, t: string, type: string): string =>
+            shape.slice(1).every((d) => typeof d === 'number') && shape[0] === batchDim
+              ? `[batch, ${shape.slice(1).join(', ')}] as const`
+              : `${t}.dims as unknown as ${type}`;
+          if (single) {
+            w.writeLine('const t = outputs[outputName];');
+            w.writeLine("if (t === undefined || !(t.data instanceof Float32Array)) throw new Error(`${modelName}: onnxruntime returned no float32 '${outputName}'`);");
+            w.writeLine(`return { ${key(outs[0]!.name)}: t.data, dims: ${dimsOf(outs[0]!.shape, 't', "Output['dims']")} };`);
+          } else {
+            w.writeLine('const get = (name: string): ort.Tensor & { readonly data: Float32Array } => {');
+            w.indent(() => {
+              w.writeLine('const t = outputs[name];');
+              w.writeLine("if (t === undefined || !(t.data instanceof Float32Array)) throw new Error(`${modelName}: onnxruntime returned no float32 '${name}'`);");
+              w.writeLine('return t as ort.Tensor & { readonly data: Float32Array };');
+            });
+            w.writeLine('};');
+            for (const [i, x] of outs.entries()) w.writeLine(`const t${i} = get(${str(x.name)});`);
+            w.writeLine('return {');
+            w.indent(() => {
+              for (const [i, x] of outs.entries()) w.writeLine(`${key(x.name)}: { data: t${i}.data, dims: ${dimsOf(x.shape, `t${i}`, `Output[${str(x.name)}]['dims']`)} },`);
+            });
+            w.writeLine('};');
+          }
         });
         w.writeLine('},');
         w.writeLine('release: () => session.release(),');

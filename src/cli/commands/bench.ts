@@ -47,6 +47,8 @@ interface ModelInfo {
   readonly compileMs?: number;
   readonly params?: number;
   readonly macsPerImage?: number;
+  /** [C, H, W] to run a model compiled with symbolic sizes at. */
+  readonly runShape?: readonly number[];
 }
 
 /** --input-size for an .onnx file: C,H,W (the model's own channel count is not known before loading). */
@@ -106,6 +108,8 @@ export const benchCommand: Command = {
         compileMs: performance.now() - t0,
         params: c.source.params,
         macsPerImage: c.source.macs,
+        // a model compiled with symbolic sizes runs at its reference size
+        ...(Object.keys(c.source.sizes).length > 0 ? { runShape: c.source.referenceInput } : {}),
       };
     }
     const inputSize = get.list(p, 'input-size');
@@ -122,6 +126,7 @@ export const benchCommand: Command = {
       ...(threads !== undefined ? { intraOpNumThreads: threads } : {}),
       ...(inputSeed !== undefined ? { seed: inputSeed } : {}),
       ...(info.source === 'onnx' && inputSize ? { inputShape: onnxInputShape(inputSize) } : {}),
+      ...(info.runShape !== undefined ? { inputShape: info.runShape } : {}),
     });
     const env = {
       netforge: NETFORGE_VERSION,

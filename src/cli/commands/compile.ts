@@ -78,11 +78,11 @@ export const compileCommand: Command = {
     const t0 = performance.now();
     const c = compile(def, o);
     if (check) {
-      const { randomized, result } = await checkFolding(def, o, { compiled: c });
+      const { randomized, result, runs } = await checkFolding(def, o, { compiled: c });
       const { assertCheckPassed, formatCompare } = await import('../../backends/ort/compare.js');
       if (!quiet || !result.passed) {
         io.out(`check ${def.name}: ${fold ? 'folded' : 'optimized'} vs unfolded${randomized ? ', BatchNorm statistics randomized' : ''}`);
-        io.out(formatCompare(result));
+        for (const r of runs) io.out(formatCompare(r.result));
       }
       assertCheckPassed(result, def.name);
     }

@@ -1,26 +1,64 @@
 /** netforge run model.onnx --input x.npy [--output y.npy] [--ep auto|cpu|webgpu|cuda] [--strict-ep] */
-import { resolve } from 'node:path';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import type { Command } from '../command.js';
 import { get, parseArgs, usageError, type FlagSpec } from '../args.js';
-import { readNpy, writeNpy } from '../../weights/npy.js';
+import { encodeNpy, readNpy } from '../../weights/npy.js';
+import { atomicWriteFilesSync } from '../../io/atomicWrite.js';
 import { toFloat32 } from '../../weights/tensor.js';
-import { releaseSession, runFloat32 } from '../../backends/ort/session.js';
+import { releaseSession, runFloat32All } from '../../backends/ort/session.js';
 import { createProviderSession, formatEp } from '../../backends/ort/providers.js';
 import { NetforgeError } from '../../errors.js';
 import { EP_FLAGS, epFrom } from '../epArgs.js';
 
 const FLAGS: readonly FlagSpec[] = [
   { name: '--input', alias: '-i', type: 'string', help: 'input tensor as a NumPy .npy file (float32 [N, C, H, W])' },
-  { name: '--output', alias: '-o', type: 'string', help: 'write the output tensor to this .npy file' },
+  { name: '--output', alias: '-o', type: 'string', help: 'write the output to this .npy file; DIR/ writes one DIR/<name>.npy per output; name=path,name=path picks outputs' },
   { name: '--top', type: 'int', help: 'print the top-k classes per sample (default 5)' },
   { name: '--quiet', alias: '-q', type: 'bool', help: 'print nothing on stdout (errors and provider notices still go to stderr)' },
   ...EP_FLAGS,
 ];
 
+/** A path as typed when it is under the working directory, else absolute. */
+const relativeOrAbsolute = (p: string): string => {
+  const r = relative(process.cwd(), p);
+  return r !== '' && !r.startsWith('..') && !isAbsolute(r) ? r : p;
+};
+
+/**
+ * Where each output goes: `y.npy` (a model with one output), `DIR/` (one `<name>.npy` per
+ * output), or `name=path,...` (the outputs named). Decided before running, so a wrong name
+ * costs nothing.
+ */
+function outputTargets(spec: string | undefined, names: readonly string[]): Map<string, string> {
+  const out = new Map<string, string>();
+  if (spec === undefined) return out;
+  if (spec.includes('=')) {
+    for (const pair of spec.split(',')) {
+      const [name, path, extra] = pair.split('=');
+      if (!name || !path || extra !== undefined) throw usageError(`--output entry '${pair}' is not NAME=PATH`, `e.g. --output ${names[0] ?? 'logits'}=y.npy`);
+      if (!names.includes(name)) throw usageError(`--output names '${name}', which is not an output of the model`, `its outputs: ${names.join(', ')}`);
+      if (out.has(name)) throw usageError(`--output names '${name}' twice`);
+      out.set(name, resolve(path));
+    }
+    return out;
+  }
+  const isDir = spec.endsWith('/') || spec.endsWith(sep) || (existsSync(spec) && statSync(spec).isDirectory());
+  if (isDir) {
+    for (const name of names) out.set(name, resolve(spec, `${name.replace(/[/\\]/g, '_')}.npy`));
+    return out;
+  }
+  if (names.length > 1) {
+    throw usageError(`the model has ${names.length} outputs (${names.join(', ')}): one file cannot hold them`, `give a directory (--output ${spec.replace(/\.npy$/, '')}/) for one .npy per output, or --output ${names[0]}=${spec}`);
+  }
+  out.set(names[0]!, resolve(spec));
+  return out;
+}
+
 export const runCommand: Command = {
   name: 'run',
   summary: 'run an ONNX model in onnxruntime on a .npy input',
-  usage: 'netforge run model.onnx --input x.npy [--output y.npy] [--top K] [-q] [--ep auto|cpu|webgpu|cuda] [--strict-ep]  (default --ep cpu)',
+  usage: 'netforge run model.onnx --input x.npy [--output y.npy | DIR/ | name=y.npy,...] [--top K] [-q] [--ep auto|cpu|webgpu|cuda] [--strict-ep]  (default --ep cpu)',
   flags: FLAGS,
   async run(argv, io) {
     const p = parseArgs('run', argv, FLAGS);
@@ -36,24 +74,32 @@ export const runCommand: Command = {
     if (x.dtype !== 'float32' && !get.bool(p, 'quiet')) io.err(`note: ${inPath} holds ${x.dtype}; converted to float32, the model's input type`);
     const { ep, strict } = epFrom(p, 'cpu');
     const ps = await createProviderSession(resolve(model), { ep, strict, onNotice: io.err });
-    let y;
+    const targets = outputTargets(get.str(p, 'output'), ps.session.outputNames);
+    let ys;
     try {
-      y = await runFloat32(ps.session, data, x.shape);
+      ys = await runFloat32All(ps.session, data, x.shape);
     } finally {
       await releaseSession(ps.session);
     }
-    const outPath = get.str(p, 'output');
-    if (outPath !== undefined) writeNpy(resolve(outPath), 'float32', y.dims, new Uint8Array(y.data.buffer, y.data.byteOffset, y.data.byteLength));
+    // every file of one run is written together, or none is
+    if (targets.size > 0) {
+      // DIR/ is made when it does not exist yet (only now that the run succeeded)
+      for (const path of new Set([...targets.values()].map((t) => dirname(t)))) if (!existsSync(path) && get.str(p, 'output')!.match(/[/\\]$/)) mkdirSync(path, { recursive: true });
+      atomicWriteFilesSync(ys.filter((y) => targets.has(y.name)).map((y) => ({ path: targets.get(y.name)!, chunks: encodeNpy(targets.get(y.name)!, 'float32', y.dims, new Uint8Array(y.data.buffer, y.data.byteOffset, y.data.byteLength)) })));
+    }
     if (get.bool(p, 'quiet')) return 0;
-    const n = y.dims[0] ?? 1;
-    const per = y.data.length / n;
-    io.out(`${y.name} [${y.dims.join(', ')}]${outPath ? ` -> ${outPath}` : ''} on ${ps.provider} (--ep ${formatEp(ep)}${ps.fellBack ? ', fell back' : ''})`);
-    if (y.dims.length === 2) {
-      for (let b = 0; b < n; b++) {
-        const row = Array.from(y.data.subarray(b * per, (b + 1) * per), (v, i) => [v, i] as const);
-        row.sort((a, c) => c[0] - a[0]);
-        const k = Math.min(top, row.length);
-        io.out(`  sample ${b}: top-${k} ${row.slice(0, k).map(([v, i]) => `${i} (${v.toFixed(4)})`).join(', ')}`);
+    for (const y of ys) {
+      const n = y.dims[0] ?? 1;
+      const per = y.data.length / n;
+      const to = targets.get(y.name);
+      io.out(`${y.name} [${y.dims.join(', ')}]${to !== undefined ? ` -> ${relativeOrAbsolute(to)}` : ''} on ${ps.provider} (--ep ${formatEp(ep)}${ps.fellBack ? ', fell back' : ''})`);
+      if (y.dims.length === 2) {
+        for (let b = 0; b < n; b++) {
+          const row = Array.from(y.data.subarray(b * per, (b + 1) * per), (v, i) => [v, i] as const);
+          row.sort((a, c) => c[0] - a[0]);
+          const k = Math.min(top, row.length);
+          io.out(`  sample ${b}: top-${k} ${row.slice(0, k).map(([v, i]) => `${i} (${v.toFixed(4)})`).join(', ')}`);
+        }
       }
     }
     return 0;
