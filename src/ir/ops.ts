@@ -104,7 +104,7 @@ const RESIDUAL_HINT = 'a residual add needs the shortcut to have the block outpu
  * canonical form, else proven by ./dimProof.ts. Returns an error message when they are
  * not (naming the condition under which they would be).
  */
-export function mustEqual(a: Dim, b: Dim, env: ShapeEnv): { readonly message: string; readonly condition?: string } | undefined {
+export function mustEqual(a: Dim, b: Dim, env: ShapeEnv): { readonly message: string; readonly condition?: string; readonly fix?: { readonly symbol: string; readonly multipleOf: number } } | undefined {
   if (dimEquals(a, b)) return undefined;
   if (typeof a === 'number' && typeof b === 'number') return { message: `${a} vs ${b}` };
   const p = proveEqual(a, b, env.domains);
@@ -112,7 +112,9 @@ export function mustEqual(a: Dim, b: Dim, env: ShapeEnv): { readonly message: st
   const example = (e: Readonly<Record<string, number>>): string => Object.entries(e).map(([k, v]) => `${k} = ${v}`).join(', ');
   if (p.kind === 'when') {
     const condition = describeCondition(p);
-    return { message: `${formatDim(a)} vs ${formatDim(b)}, equal only when ${condition} (they differ at ${example(p.example)})`, condition };
+    // equal on the multiples of m: declaring the input so makes them equal for every allowed size
+    const fix = p.residues.length === 1 && p.residues[0] === 0 ? { symbol: p.symbol, multipleOf: p.modulus } : undefined;
+    return { message: `${formatDim(a)} vs ${formatDim(b)}, equal only when ${condition} (they differ at ${example(p.example)})`, condition, ...(fix ? { fix } : {}) };
   }
   if (p.kind === 'never') return { message: `${formatDim(a)} vs ${formatDim(b)}${Object.keys(p.example).length > 0 ? `, which differ at ${example(p.example)}` : ''}` };
   return { message: `${formatDim(a)} vs ${formatDim(b)}, which cannot be proven equal for every size` };
@@ -138,7 +140,7 @@ function broadcast(a: Shape, b: Shape, op: string, env: ShapeEnv): Shape {
         'E_SHAPE_MISMATCH',
         `${op} got operands of shapes ${formatShape(a)} and ${formatShape(b)}, which do not match (dimension ${i}: ${bad.message})`,
         bad.condition !== undefined
-          ? `the two branches agree only when ${bad.condition}: change a stride, kernel or padding so they agree for every size, or declare the input size that way (dims: { ${bad.condition.split(' ')[0]}: { multipleOf: N } } in defineModel, --size-multiple N on the command line)`
+          ? `the two branches agree only when ${bad.condition}: change a stride, kernel or padding so they agree for every size${bad.fix ? `, or declare ${bad.fix.symbol} a multiple of ${bad.fix.multipleOf} (dims: { ${bad.fix.symbol}: { multipleOf: ${bad.fix.multipleOf} } } in defineModel, --size-multiple ${bad.fix.multipleOf} on the command line)` : ''}`
           : op === 'Add'
             ? RESIDUAL_HINT
             : symbolic

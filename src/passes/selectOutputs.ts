@@ -54,7 +54,7 @@ export function selectOutputs(g: Graph, requests: readonly OutputSelection[], ct
     if (e instanceof OutputNameError) throw new NetforgeError({ code: 'E_OUTPUT_NAME', message: e.message, hint: e.hint });
     throw e;
   }
-  ctx?.note(`outputs ${outputs.map((o) => (o.name === o.value ? o.name : `${o.name} (${requests.find((r) => (r.name ?? r.module) === o.name)!.module})`)).join(', ')} instead of ${g.outputs.join(', ')}`);
+  ctx?.note(`outputs ${requests.map((r) => (r.name === undefined || r.name === r.module ? r.module : `${r.name} (${r.module})`)).join(', ')} instead of ${g.outputs.join(', ')}`);
   return out;
 }
 

@@ -45,8 +45,8 @@ const resnet50Backbone = (): number => analyze(zooGraph('resnet50')).params - pa
 describe('every example', () => {
   const files = readdirSync(examples).filter((f) => f.endsWith('.ts')).sort();
 
-  test('the gallery is the seven documented examples', () => {
-    expect(files).toEqual(['cifar-resnet56.ts', 'deeplab-backbone.ts', 'resnet-d.ts', 'resnet50.ts', 'resnext-and-wide.ts', 'se-resnet50.ts', 'transfer-learning.ts']);
+  test('the gallery is the eight documented examples', () => {
+    expect(files).toEqual(['cifar-resnet56.ts', 'deeplab-backbone.ts', 'feature-pyramid.ts', 'resnet-d.ts', 'resnet50.ts', 'resnext-and-wide.ts', 'se-resnet50.ts', 'transfer-learning.ts']);
   });
 
   test.each(files)('%s starts with a comment saying what it shows, imports netforge, loads, verifies and compiles', async (f) => {
@@ -73,6 +73,23 @@ describe('resnet50.ts: written out with bottleneck, makeLayer and scope', () => 
     expect(stats.depth).toBe(50);
     expect(stats.shortcutProjections).toBe(4);
     expect(stateOf(graph)).toEqual(stateOf(zooGraph('resnet50')));
+  });
+});
+
+describe('feature-pyramid.ts: any size, three outputs', () => {
+  test('c3, c4, c5 at strides 8, 16, 32 for H, W multiples of 32 (>= 32); torchvision\'s names without the fc layer; one file runs at two sizes', async () => {
+    const def = await loadModelFile(example('feature-pyramid.ts'));
+    const c = compile(def);
+    expect(c.graph.outputs).toEqual(['c3', 'c4', 'c5']);
+    expect(c.source.params).toBe(resnet50Backbone());
+    expect(c.source.sizes).toEqual({ H: { reference: 224, multipleOf: 32, min: 32 }, W: { reference: 224, multipleOf: 32, min: 32 } });
+    expect(stateOf(buildModel(def))).toEqual(stateOf(zooGraph('resnet50')).filter(([n]) => !n.startsWith('fc.')));
+    const session = await createSession(toOnnxBytes(c.graph));
+    for (const [h, w] of [[64, 96], [224, 160]] as const) {
+      const out = await session.run({ input: new (await import('onnxruntime-node')).Tensor('float32', new Float32Array(3 * h * w).fill(0.5), [1, 3, h, w]) });
+      expect(['c3', 'c4', 'c5'].map((k) => out[k]!.dims)).toEqual([[1, 512, h / 8, w / 8], [1, 1024, h / 16, w / 16], [1, 2048, h / 32, w / 32]]);
+    }
+    await session.release();
   });
 });
 

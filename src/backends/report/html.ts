@@ -7,7 +7,7 @@
 import type { Expectations } from '../../passes/verifyStructure.js';
 import { COST_CHART_CSS, costChartSvg } from './costChart.js';
 import { DIAGRAM_CSS, DIAGRAM_HTML_CSS, diagramHtml, hasCollapsedRuns } from './diagram.js';
-import { int, mb, shapeStr, si } from './format.js';
+import { int, macsFormulaText, mb, outputLines, shapeStr, si, sizesText } from './format.js';
 import { stageTableHtml } from './stageTable.js';
 import { allBlocks, type ModelStructure } from './structure.js';
 import { esc } from './svg.js';
@@ -66,10 +66,14 @@ function facts(m: ModelStructure, e: Expectations): string {
   const vs = verdicts(s, e);
   const row = (label: string, value: string, v?: Verdict): string => `<tr><th scope="row">${esc(label)}</th><td>${value}</td><td>${mark(v)}</td></tr>`;
   const rows = [
-    row('input → output', `${esc(shapeStr(m.input))} → ${esc(shapeStr(s.output))}`),
+    s.outputs.length === 1
+      ? row('input → output', `${esc(shapeStr(m.input))} → ${esc(outputLines(s)[0]!)}`)
+      : row('input → outputs', `${esc(shapeStr(m.input))} → ${outputLines(s).map(esc).join('<br>')}`),
+    ...(sizesText(s) !== '' ? [row('input sizes', esc(sizesText(s)))] : []),
     row('params', `${esc(int(s.params))} <span class="nf-muted">(trainable ${esc(int(s.trainableParams))}, frozen ${esc(int(s.frozenParams))})</span>`, verdictFor(vs, 'params')),
     row('model size', `${esc(mb(s.params * 4))} float32 · ${esc(mb(s.params * 2))} float16 <span class="nf-muted">(parameters)</span>`),
-    row('MACs (batch 1)', `${esc(int(s.macs))} <span class="nf-muted">(${esc(si(s.macs))})</span>`, verdictFor(vs, 'macs')),
+    row('MACs (batch 1)', `${esc(int(s.macs))} <span class="nf-muted">(${esc(si(s.macs))}${sizesText(s) !== '' ? ` at ${Object.values(s.sizes).map((v) => v.reference).join('×')}` : ''})</span>`, verdictFor(vs, 'macs')),
+    ...(macsFormulaText(s) !== undefined ? [row('MACs for any size', `<code>${esc(macsFormulaText(s)!)}</code>`)] : []),
     row('main-path depth', String(s.depth), verdictFor(vs, 'depth')),
     row('conv on the main path', String(s.mainPath.conv), verdictFor(vs, 'mainPath.conv')),
     row('fc on the main path', String(s.mainPath.linear), verdictFor(vs, 'mainPath.linear')),

@@ -105,18 +105,19 @@ export const compileCommand: Command = {
     const s = c.source;
     const f = c.stats;
     const ops = Object.entries(f.ops).map(([k, v]) => `${k} ${v}`).join(', ');
+    printRemoved(c.trace, io);
     io.out(`compiled ${def.name} -> ${out} (${mib(written.bytes)}${written.externalPath ? ` + ${mib(written.externalBytes ?? 0)} in ${written.externalPath}` : ''}, opset ${opset ?? 17})`);
     io.out(`  params   ${int(s.params)}${f.params !== s.params ? ` (${int(f.params)} in the ONNX graph)` : ''}`);
     if (options.weights !== undefined) io.out(`  weights  ${options.weights.source}`);
     if (s.frozenParams > 0) io.out(`  frozen   ${int(s.frozenParams)} params (backbone); ${int(s.trainableParams)} trainable`);
-    const sizes = sizesText(s);
+    // MACs and depth of the graph written (with --outputs, the classifier is not in it)
+    const sizes = sizesText(f);
     if (sizes !== '') io.out(`  input    ${c.graph.inputs[0]} ${shapeStr(f.inputShape)}: ${sizes}`);
-    io.out(`  MACs     ${int(s.macs)} (${si(s.macs)}) at ${s.referenceInput.join('x')}`);
-    const formula = macsFormulaText(s);
+    io.out(`  MACs     ${int(f.macs)} (${si(f.macs)}) at ${f.referenceInput.join('x')}`);
+    const formula = macsFormulaText(f);
     if (formula !== undefined) io.out(`           = ${formula}`);
-    io.out(`  depth    ${s.depth} = ${s.mainPath.conv} conv + ${s.mainPath.linear} linear on the main path; ${s.shortcutProjections} shortcut projections`);
+    io.out(`  depth    ${f.depth} = ${f.mainPath.conv} conv + ${f.mainPath.linear} linear on the main path; ${f.shortcutProjections} shortcut projections`);
     outputLines(f).forEach((l, i) => io.out(`  ${i === 0 ? (f.outputs.length > 1 ? 'outputs ' : 'output  ') : '        '} ${l}`));
-    printRemoved(c.trace, io);
     io.out(`  ops      ${ops}`);
     if (dtype === 'float16') io.out('  dtype    float16 (weights and compute; input and output stay float32)');
     if (emitTs !== undefined) io.out(`  typed    ${emitTs}`);
