@@ -2,7 +2,7 @@
  * Micro-benchmarks behind the choices in BENCHMARKS.md ("what moved each number"), each
  * pair of contenders interleaved (A B B A ...) and reported as medians:
  *
- *   node bench/micro.mjs [--runs 9] [--only sampler,imports,build,write,fold,foldcost]
+ *   node bench/micro.mjs [--runs 9] [--only sampler,imports,build,write,fold,foldcost,symbolic]
  *
  * - sampler: the Ziggurat normal sampler (src/ir/random.ts) vs Box-Muller, same generator
  * - imports: fresh-process import of onnx-proto (the generated protobuf classes) vs the
@@ -13,6 +13,9 @@
  * - foldcost: what BatchNorm folding adds to compiling resnet152 (the "under 10%" target):
  *   compile() with and without it, compile() + writeOnnx(), and the whole `netforge compile`
  *   process with and without --no-fold-bn
+ * - symbolic: compiling resnet50 with symbolic H and W (`--input-size 3,H,W`: dims as
+ *   expressions, equalities proven, the minimum size searched) vs at 224x224, whole
+ *   `netforge compile` process, and compile() in process (the target: within 10%)
  * Needs dist/ (npm run build).
  */
 import { spawnSync } from 'node:child_process';
@@ -189,6 +192,30 @@ if (want('foldcost')) {
   };
   const [e, f] = await pair('folded', proc([]), 'not folded', proc(['--no-fold-bn']));
   report('foldcost', 'resnet152 whole `netforge compile` process', e, f);
+  rmSync(dir, { recursive: true, force: true });
+}
+
+if (want('symbolic')) {
+  const { compile } = await import('../dist/compile.js');
+  const { ZOO } = await import('../dist/zoo/index.js');
+  const def = ZOO.get('resnet50');
+  const dir = mkdtempSync(join(tmpdir(), 'nf-symbolic-'));
+  const out = join(dir, 'r50.onnx');
+  const inProcess = (input) => () => {
+    const t = performance.now();
+    compile(def, { input });
+    return performance.now() - t;
+  };
+  const [a, b] = await pair('3,H,W', inProcess([3, 'H', 'W']), '3,224,224', inProcess([3, 224, 224]));
+  report('symbolic', 'resnet50 compile() in process', a, b);
+  const proc = (size) => () => {
+    const t = performance.now();
+    const r = spawnSync(process.execPath, [join(ROOT, 'bin/netforge.js'), 'compile', 'resnet50', '--input-size', size, '-o', out, '-q']);
+    if (r.status !== 0) throw new Error(String(r.stderr));
+    return performance.now() - t;
+  };
+  const [c, d] = await pair('3,H,W', proc('3,H,W'), '3,224,224', proc('3,224,224'));
+  report('symbolic', 'resnet50 whole `netforge compile` process', c, d);
   rmSync(dir, { recursive: true, force: true });
 }
 

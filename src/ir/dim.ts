@@ -173,6 +173,12 @@ export function dimAdd(a: Dim, b: Dim): Dim {
   return fromPoly(addPoly(toPoly(a), toPoly(b)));
 }
 
+/** The sum of many dims, simplified once (a model's MACs: one term per layer). */
+export function dimSum(ds: readonly Dim[]): Dim {
+  if (ds.every((d): d is number => typeof d === 'number')) return ds.reduce((a, b) => a + b, 0);
+  return fromPoly(normalize(ds.flatMap(toPoly)));
+}
+
 export function dimSub(a: Dim, b: Dim): Dim {
   if (typeof a === 'number' && typeof b === 'number') return a - b;
   return fromPoly(addPoly(toPoly(a), scalePoly(toPoly(b), -1)));

@@ -161,6 +161,23 @@ function broadcast(a: Shape, b: Shape, op: string, env: ShapeEnv): Shape {
  */
 function windowAxis(what: string, axis: string, x: Dim, k: number, s: number, pb: number, pe: number, d: number, ceilMode: boolean): Dim {
   if (typeof x === 'number') return windowOutDim(x, k, s, pb, pe, d, ceilMode);
+  // the same map through the same window recurs in every block: simplify it once per dim object
+  const memo = typeof x === 'object' ? windowMemo.get(x) : undefined;
+  const key = `${k},${s},${pb},${pe},${d},${ceilMode ? 1 : 0}`;
+  const hit = memo?.get(key);
+  if (hit !== undefined) return hit;
+  const out = symbolicWindow(what, axis, x, k, s, pb, pe, d, ceilMode);
+  if (typeof x === 'object') {
+    if (memo === undefined) windowMemo.set(x, new Map([[key, out]]));
+    else memo.set(key, out);
+  }
+  return out;
+}
+
+/** Window results by input dim object (kept only as long as the dim is). */
+const windowMemo = new WeakMap<object, Map<string, Dim>>();
+
+function symbolicWindow(what: string, axis: string, x: Dim, k: number, s: number, pb: number, pe: number, d: number, ceilMode: boolean): Dim {
   const span = dimSub(dimAdd(x, pb + pe), effectiveKernel(k, d));
   if (!ceilMode) return dimAdd(dimFloorDiv(span, s), 1);
   // out - 1 = ceil(span / s); PyTorch drops the last window when (out - 1) * s >= in + pb,

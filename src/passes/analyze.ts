@@ -12,7 +12,7 @@
  * value at the graph's reference size (224 x 224 for an ImageNet model).
  */
 import type { Dim, Graph, Node, Shape } from '../ir/types.js';
-import { dimAdd, evalDim } from '../ir/dim.js';
+import { dimSum, evalDim } from '../ir/dim.js';
 import { isWeighted, nodeMacs } from '../ir/ops.js';
 import { consumers, countParams } from '../ir/graph.js';
 import { numel } from '../ir/shapeMath.js';
@@ -126,14 +126,14 @@ export function analyze(g: Graph): GraphStats {
 
   const ops: Record<string, number> = {};
   const layers: LayerStat[] = [];
-  let macsFormula: Dim = 0;
+  const macsTerms: Dim[] = [];
   let shortcutProjections = 0;
   for (const n of g.nodes) {
     ops[n.op] = (ops[n.op] ?? 0) + 1;
     const ins = n.inputs.map((i) => g.values.get(i)!.shape);
     const outShape = g.values.get(n.outputs[0]!)!.shape;
     const m = nodeMacs(n, ins, outShape);
-    macsFormula = dimAdd(macsFormula, m);
+    macsTerms.push(m);
     let params = 0;
     for (const p of n.params) {
       const param = g.params.get(p)!;
@@ -149,6 +149,7 @@ export function analyze(g: Graph): GraphStats {
   const minimum = spatial.length > 0 ? minimumInput(g) : undefined;
   const sizes: Record<string, SizeInfo> = {};
   for (const [k, s] of spatial) sizes[k] = { reference: s.reference, multipleOf: s.multipleOf, min: minimum?.min[k] };
+  const macsFormula = dimSum(macsTerms);
   const params = countParams(g);
   const trainableParams = countParams(g, (p) => p.trainable);
   let buffers = 0;

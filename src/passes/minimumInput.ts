@@ -4,7 +4,7 @@
  * pixel (ir/dimProof.ts smallestSize), with the layer that collapses first below it.
  */
 import type { Graph } from '../ir/types.js';
-import { dimSymbols } from '../ir/dim.js';
+import { dimKey, dimSymbols } from '../ir/dim.js';
 import { smallestSize, type SizedDim, type SmallestSize } from '../ir/dimProof.js';
 
 export interface MinimumInput {
@@ -18,10 +18,18 @@ export interface MinimumInput {
 
 export function minimumInput(g: Graph): MinimumInput {
   const batch = g.values.get(g.inputs[0]!)?.shape[0];
-  const dims: SizedDim[] = [];
+  // each distinct size once, at the first layer that has it (a ResNet has a dozen, not hundreds)
+  const byKey = new Map<string, SizedDim>();
   for (const n of g.nodes) {
-    for (const o of n.outputs) for (const d of g.values.get(o)?.shape ?? []) if (typeof d !== 'number') dims.push({ dim: d, where: n.module || n.name });
+    for (const o of n.outputs) {
+      for (const d of g.values.get(o)?.shape ?? []) {
+        if (typeof d === 'number') continue;
+        const k = dimKey(d);
+        if (!byKey.has(k)) byKey.set(k, { dim: d, where: n.module || n.name });
+      }
+    }
   }
+  const dims = [...byKey.values()];
   const reference: Record<string, number> = {};
   for (const [k, s] of g.symbols) reference[k] = s.reference;
   const min: Record<string, number> = {};
