@@ -22,6 +22,21 @@ async function rejects(p: Promise<unknown>): Promise<{ code: string; exitCode: n
 }
 
 describe('netforge summary', () => {
+  test('--json with symbolic sizes: shapes as text, MACs at the reference and as a formula that evaluates to them, the minimum, several outputs', async () => {
+    const r = await runCommand(summaryCommand, ['resnet18', '--input-size', '3,H,W', '--outputs', 'layer3,layer4=c5', '--json']);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out);
+    expect(j.input).toEqual(['N', 3, 'H', 'W']);
+    expect(j.outputs).toEqual([{ name: 'layer3', shape: ['N', 256, 'ceil(H/16)', 'ceil(W/16)'] }, { name: 'c5', shape: ['N', 512, 'ceil(H/32)', 'ceil(W/32)'] }]);
+    expect(j.sizes).toEqual({ H: { reference: 224, multipleOf: 1, min: 1 }, W: { reference: 224, multipleOf: 1, min: 1 } });
+    expect(j.reference).toEqual({ N: 1, H: 224, W: 224 });
+    // the formula in its documented grammar (integer floor/ceil divisions) gives the MACs at the reference
+    const evaluate = (text: string, env: Record<string, number>): number =>
+      Function('floor', 'ceil', ...Object.keys(env), `return ${text};`)((a: number) => Math.floor(a), (a: number) => Math.ceil(a), ...Object.values(env)) as number;
+    expect(evaluate(j.macsFormula, { H: 224, W: 224 })).toBe(j.macs);
+    expect(evaluate(j.macsFormula, { H: 97, W: 131 })).toBeLessThan(j.macs);
+    expect(j.macs).toBe(1_814_073_344 - 512_000);
+  });
   test('a hand-written model file names its blocks from what the builder recorded: 3 x Bottleneck, like the zoo\'s resnet50', async () => {
     const file = await runCommand(summaryCommand, ['examples/resnet50.ts', '--depth', '1']);
     const zoo = await runCommand(summaryCommand, ['resnet50', '--depth', '1']);

@@ -13,6 +13,7 @@ import type { Shape } from '../../ir/types.js';
 import type { Expectations } from '../../passes/verifyStructure.js';
 import { dimText } from '../../ir/dim.js';
 import type { ModelStructure } from './structure.js';
+import type { GraphStats } from '../../passes/analyze.js';
 import { verdicts, type Verdict } from './verified.js';
 
 /** A dim as JSON: a number, a symbol, or an expression's text. */
@@ -60,6 +61,8 @@ export interface SummaryJson {
   readonly macsFormula: number | string;
   /** The symbols' values `macs` is counted at. */
   readonly reference: Readonly<Record<string, number>>;
+  /** Symbolic input sizes (empty for a fixed-size model): reference, allowed multiple, smallest that works. */
+  readonly sizes: GraphStats['sizes'];
   readonly depth: number;
   readonly mainPath: { readonly conv: number; readonly linear: number };
   readonly shortcutProjections: number;
@@ -89,6 +92,7 @@ export function summaryJson(m: ModelStructure, expectations: Expectations = {}):
     macs: s.macs,
     macsFormula: typeof s.macsFormula === 'number' ? s.macsFormula : dimText(s.macsFormula),
     reference: s.reference,
+    sizes: s.sizes,
     depth: s.depth,
     mainPath: s.mainPath,
     shortcutProjections: s.shortcutProjections,
