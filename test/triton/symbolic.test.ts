@@ -1,6 +1,6 @@
 /**
  * Models with symbolic H and W, two inputs and two outputs (made with python3-onnx's helper in
- * test setup: netforge itself makes only the batch dim symbolic today). Their config.pbtxt has
+ * test setup), and a netforge model compiled with `--input-size 3,H,W`. Their config.pbtxt has
  * -1 for every symbolic dim and lists every input and output; check-repo accepts it; protobuf
  * reads it; onnxruntime runs the model shaped as declared at batch 1 and max_batch_size, at two
  * different H x W. A first dim fixed at 1 means no batching.
@@ -101,5 +101,31 @@ describe.skipIf(skip)('symbolic H and W, several inputs and outputs', () => {
       ['E_TRITON_BATCH_DIM', batched.split('\n').indexOf('max_batch_size: 2') + 1],
       ['E_TRITON_BATCH_DIM', batched.split('\n').indexOf('max_batch_size: 2') + 1],
     ]);
+  });
+});
+
+describe('a netforge model compiled with symbolic H and W, exported', () => {
+  test('export triton writes -1 for H and W and both outputs; onnxruntime runs the version as declared at two sizes, batch 1 and max_batch_size', async () => {
+    const { runCli } = await import('../helpers/cli.js');
+    const repo = mkdtempSync(join(dir, 'nf-repo-'));
+    const r = await runCli(['export', 'triton', 'cifar_resnet20', '--input-size', '3,H,W', '--outputs', 'layer2,layer3', '--repo', repo, '--max-batch-size', '4', '-q']);
+    expect(r.code).toBe(0);
+    expect(checkRepository(repo).diagnostics).toEqual([]);
+    const model = join(repo, 'cifar_resnet20', '1', 'model.onnx');
+    const config = buildConfig(signatureOfOnnx(readOnnxSignature(model), 'model.onnx'), { name: 'cifar_resnet20', maxBatchSize: 4 });
+    expect(config.input).toEqual([{ name: 'input', data_type: 'TYPE_FP32', dims: [3, -1, -1] }]);
+    expect(config.output).toEqual([
+      { name: 'layer2', data_type: 'TYPE_FP32', dims: [32, -1, -1] },
+      { name: 'layer3', data_type: 'TYPE_FP32', dims: [64, -1, -1] },
+    ]);
+    for (const [h, w] of [[32, 32], [21, 45]] as const) {
+      const runs = await runAsDeclared(model, config, [1, 4], { input: [1, 3, h, w] });
+      expect(runs.map((x) => x.outputs)).toEqual(
+        [1, 4].map((b) => [
+          { name: 'layer2', shape: [b, 32, Math.ceil(h / 2), Math.ceil(w / 2)] },
+          { name: 'layer3', shape: [b, 64, Math.ceil(h / 4), Math.ceil(w / 4)] },
+        ]),
+      );
+    }
   });
 });
