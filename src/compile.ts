@@ -9,7 +9,7 @@
 import { totalmem } from 'node:os';
 import type { Graph } from './ir/types.js';
 import { MAX_SEED, isSeed } from './ir/random.js';
-import { buildModel, expectationsFor, type ModelDefinition, type ModelOptions } from './dsl/model.js';
+import { buildModel, expectationsFor, type BuildModelOptions, type ModelDefinition, type ModelOptions } from './dsl/model.js';
 import { resolveInputSpec } from './dsl/inputSpec.js';
 import { runPasses, type PassTrace } from './passes/manager.js';
 import type { Pass } from './passes/pass.js';
@@ -28,7 +28,7 @@ import { prepareWeights, statePasses, type Notice, type PreparedWeights, type We
 import { toFloat16Pass } from './passes/toFloat16.js';
 import { NetforgeError } from './errors.js';
 
-export interface CompileOptions extends ModelOptions {
+export interface CompileOptions extends BuildModelOptions {
   /** Seed for parameter initialization. Default 0. */
   readonly seed?: number;
   /** Dump the IR after these passes. */

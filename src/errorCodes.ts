@@ -16,6 +16,7 @@ export const ERROR_CODES = {
   E_MODEL_THREW: 'a model file threw while it was loaded or built',
   E_MODEL_DIR: 'a model file\'s directory cannot hold the temporary module netforge evaluates',
   E_NO_MODEL_EXPORT: 'a model file exports no defineModel(...) under the name asked for',
+  E_UNUSED_OPTION: 'a model option was given (e.g. --num-classes) that the model\'s build function never reads',
   // the DSL
   E_NO_MODEL: 'a DSL layer was called outside a model definition',
   E_BAD_ARG: 'a DSL function got an argument it cannot take',
@@ -62,6 +63,8 @@ export const ERROR_CODES = {
   E_ZIP_UNSAFE_PATH: 'a zip entry path escapes the archive',
   E_SAFETENSORS_HEADER: 'a safetensors header is malformed',
   E_NPY_HEADER: 'a .npy header is malformed',
+  E_WEIGHTS_RENAME: 'a checkpoint key rule (--weights-strip-prefix, --weights-rename) matches no key, or maps two keys to one name',
+  E_IN_CHANS: '--in-chans cannot adapt the checkpoint\'s first convolution to the requested input channels',
   // downloads
   E_DOWNLOAD_URL: 'a weights URL netforge will not fetch',
   E_DOWNLOAD_UNREACHABLE: 'the download host cannot be reached',
@@ -76,6 +79,8 @@ export const ERROR_CODES = {
   E_INPUT_SHAPE: 'an input tensor does not have the shape the model declares',
   E_BATCH_FIXED: 'a batch size other than the model\'s fixed one',
   E_EP_UNAVAILABLE: 'the requested execution provider cannot run here',
+  E_ORT_MISSING: 'onnxruntime-node (needed to run models) is not installed, or its native binding does not load',
+  E_WRAPPER_MISMATCH: 'a typed wrapper was given an ONNX file whose inputs or outputs are not the ones it was generated for',
   E_ORT_SESSION: 'onnxruntime cannot load the model',
   E_ORT_RUN: 'onnxruntime failed while running the model',
   E_ONNX_INVALID: 'a file is not a readable ONNX model',

@@ -13,7 +13,7 @@ import { frontPasses, type CompileOptions } from './compile.js';
 import type { Notice } from './pipeline/weights.js';
 
 /** The model options, weights, freezing and seed of compile(); the rest of CompileOptions is ignored. */
-export type InspectOptions = Pick<CompileOptions, 'numClasses' | 'replaceStrideWithDilation' | 'zeroInitResidual' | 'input' | 'weights' | 'strictWeights' | 'freezeBackbone' | 'seed' | 'onNotice'>;
+export type InspectOptions = Pick<CompileOptions, 'numClasses' | 'replaceStrideWithDilation' | 'zeroInitResidual' | 'input' | 'allowUnusedOptions' | 'weights' | 'strictWeights' | 'freezeBackbone' | 'seed' | 'onNotice'>;
 
 export interface InspectedModel {
   readonly def: ModelDefinition;

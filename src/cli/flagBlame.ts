@@ -8,6 +8,7 @@
 import { dirname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NetforgeError, type ModelOptionName, type SourceLoc } from '../errors.js';
+import { UnusedOptionError } from '../dsl/optionReads.js';
 
 /** netforge's own code: dist/ when built, src/ under vitest. */
 const PKG_CODE = [join(dirname(dirname(fileURLToPath(import.meta.url))), sep)];
@@ -27,6 +28,8 @@ export function isNetforgeLoc(loc: SourceLoc | undefined, roots: readonly string
 
 /** The error as the command-line user should see it (unchanged unless it is about a flag given to a built-in model). */
 export function blameFlag(e: NetforgeError, roots: readonly string[] = PKG_CODE): NetforgeError {
+  // an option the model never reads was set by its flag
+  if (e instanceof UnusedOptionError) return new UnusedOptionError(e.model, e.definedAt, e.unread, (k) => OPTION_FLAGS[k]);
   if (!isNetforgeLoc(e.loc, roots)) return e;
   const flag = e.option !== undefined ? OPTION_FLAGS[e.option] : undefined;
   return new NetforgeError({

@@ -5,7 +5,7 @@ import { formatError, isNetforgeError } from '../errors.js';
 import { NETFORGE_VERSION } from '../version.js';
 import { COMMANDS } from './commands/index.js';
 import { blameFlag } from './flagBlame.js';
-import { displayPath, frameFromDisk } from './codeFrame.js';
+import { displayPath, frameFromDisk } from '../modelFile/codeFrame.js';
 
 async function help(): Promise<string> {
   const commands = await Promise.all(COMMANDS.map((c) => c.load()));

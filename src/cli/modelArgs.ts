@@ -1,13 +1,10 @@
 /** Flags every model-taking command shares, and turning them into ModelOptions. */
-import { existsSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import type { FlagSpec, Parsed } from './args.js';
 import { get, usageError } from './args.js';
-import type { DefinedModel, InputDim, ModelOptions, OutputRequest } from '../dsl/model.js';
+import type { BuildModelOptions, DefinedModel, InputDim, OutputRequest } from '../dsl/model.js';
 import { ZOO } from '../zoo/index.js';
-import { NetforgeError } from '../errors.js';
 import { MAX_SEED, isSeed } from '../ir/random.js';
-import { loadModelFile } from './loadModelFile.js';
+import { resolveModel as resolveModelSpec } from '../modelFile/resolveModel.js';
 import type { CliIO } from './command.js';
 import { weightsOptionsFrom, type WeightsFlags } from './weightsArgs.js';
 
@@ -15,6 +12,7 @@ export const MODEL_FLAGS: readonly FlagSpec[] = [
   { name: '--num-classes', type: 'int', help: 'classifier outputs (default: the model\'s, 1000 for ImageNet models); 0: no classifier, the pooled features are the output' },
   { name: '--replace-stride-with-dilation', type: 'list', help: 'one boolean per stage after the first, e.g. false,true,true' },
   { name: '--zero-init-residual', type: 'bool', help: 'zero-init the last BatchNorm gamma of every block' },
+  { name: '--allow-unused-options', type: 'bool', help: 'build a model even when it never reads an option given here (--num-classes, --replace-stride-with-dilation, --zero-init-residual); default: that is an error' },
   { name: '--input-size', type: 'list', help: 'input H,W or C,H,W (default: the model\'s, e.g. 3,224,224); names for sizes that vary: 3,H,W' },
   { name: '--size-multiple', type: 'int', help: 'with a symbolic --input-size: every H and W must be a multiple of this (e.g. 32)' },
   { name: '--reference-size', type: 'list', help: 'with a symbolic input: the C,H,W (or H,W) at which MACs and expectations are counted (default: the model\'s, e.g. 3,224,224)' },
@@ -41,7 +39,7 @@ export function seedFrom(p: Parsed): number | undefined {
   return seed;
 }
 
-export function modelOptionsFrom(p: Parsed, def: DefinedModel): ModelOptions {
+export function modelOptionsFrom(p: Parsed, def: DefinedModel): BuildModelOptions {
   seedFrom(p); // validated by every command that takes model flags, whether or not it draws weights
   const numClasses = get.num(p, 'num-classes');
   if (numClasses !== undefined && numClasses < 0) throw usageError(`--num-classes must be >= 0, got ${numClasses}`, '0 removes the classifier');
@@ -60,6 +58,7 @@ export function modelOptionsFrom(p: Parsed, def: DefinedModel): ModelOptions {
     ...(reference ? { reference: reference as number[] } : {}),
     ...(multiple !== undefined ? { sizeMultiple: multiple } : {}),
     ...(outputs ? { outputs } : {}),
+    ...(get.bool(p, 'allow-unused-options') ? { allowUnusedOptions: true } : {}),
   };
 }
 
@@ -101,7 +100,7 @@ function outputsFlag(p: Parsed): OutputRequest[] | undefined {
 /** The model named on the command line and the options its flags set (model options, weights, seed). */
 export interface ModelFromArgs {
   readonly def: DefinedModel;
-  readonly options: ModelOptions & WeightsFlags & { readonly seed?: number };
+  readonly options: BuildModelOptions & WeightsFlags & { readonly seed?: number };
 }
 
 /**
@@ -120,32 +119,5 @@ export async function modelFromArgs(p: Parsed, command: string, io: CliIO | unde
 /** A zoo name, or a path to a model file (.ts, .mts, .js, .mjs). */
 export async function resolveModel(spec: string | undefined, command: string): Promise<DefinedModel> {
   if (spec === undefined) throw usageError(`netforge ${command} needs a model`, `give a zoo name (${[...ZOO.keys()].slice(0, 4).join(', ')}, ...) or a path to a .ts model file`);
-  const zoo = ZOO.get(spec);
-  if (zoo) return zoo;
-  // `models.ts#wide_resnet50_2`: a named export of a file that defines several models
-  const hash = /^(.*\.(?:c|m)?(?:t|j)s)#(.*)$/.exec(spec);
-  const file = hash?.[1] ?? spec;
-  const exportName = hash?.[2];
-  if (exportName !== undefined && !/^[A-Za-z_$][\w$]*$/.test(exportName)) {
-    throw usageError(`'${exportName}' after '#' in ${spec} is not an export name`, `give the name of a model the file exports, e.g. ${file}#resnet50 (or drop '#' for its default export)`);
-  }
-  const isModule = /\.(c|m)?(t|j)s$/.test(file);
-  if (isModule || file.includes('/') || /\.[A-Za-z0-9]+$/.test(file) || existsSync(file)) {
-    const path = resolve(file);
-    const isDir = existsSync(path) && statSync(path).isDirectory();
-    if (isDir) throw new NetforgeError({ code: 'E_NOT_A_MODEL', message: `${file} is a directory, not a model`, file, hint: 'give a .ts model file inside it, e.g. ' + join(file, 'model.ts') });
-    if (isModule && !existsSync(path)) throw new NetforgeError({ code: 'E_NOT_FOUND', message: `model file ${file} does not exist`, file, hint: 'check the path' });
-    if (!isModule) {
-      throw new NetforgeError({ code: 'E_NOT_A_MODEL', message: `${file} is not a model file: models are TypeScript (.ts, .mts) or JavaScript (.js, .mjs) modules that export defineModel(...)`, file, hint: 'write the model with netforge\'s DSL in a .ts file (see examples/), or give a zoo name' });
-    }
-    return loadModelFile(path, {}, exportName);
-  }
-  const names = [...ZOO.keys()];
-  const near = names.filter((n) => n.includes(spec) || spec.includes(n));
-  throw new NetforgeError({
-    code: 'E_UNKNOWN_MODEL',
-    message: `unknown model '${spec}'`,
-    hint: `${near.length ? `did you mean ${near.join(' or ')}? ` : ''}zoo models: ${names.join(', ')}; or pass a path to a .ts model file`,
-    exitCode: 1,
-  });
+  return resolveModelSpec(spec);
 }

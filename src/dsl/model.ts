@@ -4,6 +4,7 @@ import type { BuildOutput, Tensor } from './builder.js';
 import { buildGraph, setMeta } from './builder.js';
 import { callerLoc } from './sourceLoc.js';
 import { resolveInputSpec, type DimConstraint, type InputDim } from './inputSpec.js';
+import { recordingOptions, unreadOptions, UnusedOptionError } from './optionReads.js';
 
 export type { InputDim, DimConstraint } from './inputSpec.js';
 
@@ -103,15 +104,29 @@ export function expectationsFor(def: ModelDefinition, options: ModelOptions): Mo
   return e({ ...options, input: reference });
 }
 
+export interface BuildModelOptions extends ModelOptions {
+  /**
+   * Build even when an option set here (numClasses, replaceStrideWithDilation,
+   * zeroInitResidual) is never read by the model's build function. Default false: that is
+   * E_UNUSED_OPTION, naming the option and where the model is defined.
+   */
+  readonly allowUnusedOptions?: boolean;
+}
+
 /** Build the model's IR graph (params declared, not yet initialized). */
-export function buildModel(def: ModelDefinition, options: ModelOptions = {}): Graph {
+export function buildModel(def: ModelDefinition, options: BuildModelOptions = {}): Graph {
   const spec = resolveInputSpec(def, options);
   const at = (def as Partial<DefinedModel>).definedAt;
-  return buildGraph(
+  const recorded = recordingOptions(options);
+  const g = buildGraph(
     { name: def.name, input: spec.input, symbols: spec.symbols, ...(def.outputName ? { outputName: def.outputName } : {}), ...(at !== undefined ? { definedAt: at } : {}) },
     (x) => {
-      if (def.preprocessing) setMeta('netforge.preprocessing', JSON.stringify(def.preprocessing));
-      return def.build(x, options as BuildOptions);
+      // per-channel statistics only describe an input with that many channels
+      if (def.preprocessing && def.preprocessing.mean.length === spec.input[0]) setMeta('netforge.preprocessing', JSON.stringify(def.preprocessing));
+      return def.build(x, recorded.options as BuildOptions);
     },
   );
+  const unread = unreadOptions(options, recorded.read);
+  if (unread.length > 0 && options.allowUnusedOptions !== true) throw new UnusedOptionError(def.name, at, unread);
+  return g;
 }

@@ -4,9 +4,9 @@
  * own exceptions point at their .ts file and line; no temporary file is left behind.
  */
 import { afterEach, describe, expect, test } from 'vitest';
-import { loadModelFile } from '../../src/cli/loadModelFile.js';
-import { importTypeScriptModel } from '../../src/cli/typescriptLoader.js';
-import { TypeCheckError } from '../../src/cli/typeCheck.js';
+import { loadModelFile } from '../../src/modelFile/loadModelFile.js';
+import { importTypeScriptModel } from '../../src/modelFile/typescriptLoader.js';
+import { TypeCheckError } from '../../src/modelFile/typeCheck.js';
 import { buildModel } from '../../src/dsl/model.js';
 import { compile } from '../../src/compile.js';
 import { NetforgeError, formatLoc } from '../../src/errors.js';

@@ -17,7 +17,7 @@
  * feed the other. This cannot be exercised without a GPU; when any step fails the bench
  * says why and measures without it.
  */
-import * as ort from 'onnxruntime-node';
+import { loadOrt } from './ort.js';
 import { fillNormal, rngFor } from '../../ir/random.js';
 import { NetforgeError } from '../../errors.js';
 import { createOrtSession, inputTensor, inputType, outputFloat32, releaseSession, type Session } from './session.js';
@@ -146,7 +146,7 @@ function hostRunner(session: Session, name: string, data: Float32Array, dims: nu
 
 /** Runs with the input uploaded once to the WebGPU device (see the file comment). */
 async function gpuInputRunner(session: Session, upload: Session, name: string, data: Float32Array, dims: number[]): Promise<Runner> {
-  const up = await upload.run({ x: new ort.Tensor('float32', data, dims) });
+  const up = await upload.run({ x: new (loadOrt().Tensor)('float32', data, dims) });
   const gpuInput = up['y']!;
   if (gpuInput.location !== 'gpu-buffer') throw new Error(`the upload session returned a ${gpuInput.location} tensor, not a gpu-buffer one`);
   const outName = session.outputNames[0]!;

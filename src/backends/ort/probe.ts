@@ -5,10 +5,9 @@
  * hands it back to us as diagnostics, and a driver crash cannot take netforge down.
  */
 import { spawnSync } from 'node:child_process';
-import { createRequire } from 'node:module';
 import type { Graph, Shape } from '../../ir/types.js';
 import { toOnnxBytes } from '../onnx/serialize.js';
-import * as ort from 'onnxruntime-node';
+import { loadOrt, resolveOrt } from './ort.js';
 import { PROVIDERS, classifyFailure, planProviders, providerFacts, vulkanFacts, type ProviderFacts, type ProviderName, type Unavailable, type VulkanFacts } from './providers.js';
 
 /** A graph of one `op` node from `x` to `y` (both float32 of `shape`), as ONNX bytes. */
@@ -88,13 +87,12 @@ export function parseProbeStderr(stderr: string): { devices: HardwareDevice[]; d
 }
 
 export function probeProvider(provider: ProviderName, timeoutMs = 60_000): ProbeResult {
-  const require = createRequire(import.meta.url);
   const r = spawnSync(process.execPath, ['-e', CHILD], {
     encoding: 'utf8',
     timeout: timeoutMs,
     env: {
       ...process.env,
-      NETFORGE_ORT: require.resolve('onnxruntime-node'),
+      NETFORGE_ORT: resolveOrt('netforge doctor'),
       NETFORGE_PROBE_EP: provider,
       NETFORGE_PROBE_MODEL: Buffer.from(oneNodeModel('Relu', [1, 4])).toString('base64'),
     },
@@ -161,6 +159,7 @@ export interface Diagnosis {
 
 /** Everything `netforge doctor` reports; probes run in child processes (see the file comment). */
 export function diagnose(): Diagnosis {
+  const ort = loadOrt('netforge doctor');
   const facts = providerFacts();
   const vulkan = vulkanFacts();
   const listed = ort.listSupportedBackends();

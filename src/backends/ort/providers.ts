@@ -22,9 +22,8 @@
  * fallback; `strict` sets `session.disable_cpu_ep_fallback` so that is an error too.
  */
 import { existsSync, readdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import * as ort from 'onnxruntime-node';
+import { loadOrt, resolveOrt } from './ort.js';
 import { NetforgeError } from '../../errors.js';
 import { createOrtSession, sessionError, type Session, type SessionOptions } from './session.js';
 
@@ -195,11 +194,9 @@ export function vulkanFacts(env: NodeJS.ProcessEnv = process.env): VulkanFacts {
   return { ...(loader !== undefined ? { loader } : {}), drivers: drivers.map((d) => d.split('/').pop()!) };
 }
 
-const require = createRequire(import.meta.url);
-
 /** The directory holding onnxruntime_binding.node and the provider libraries. */
 export function bindingDir(): string {
-  return join(dirname(require.resolve('onnxruntime-node')), '..', 'bin', 'napi-v6', process.platform, process.arch);
+  return join(dirname(resolveOrt()), '..', 'bin', 'napi-v6', process.platform, process.arch);
 }
 
 export function cudaLibraryFiles(platform: NodeJS.Platform = process.platform): readonly string[] {
@@ -212,7 +209,7 @@ export function cudaLibraryFiles(platform: NodeJS.Platform = process.platform): 
 export function providerFacts(): ProviderFacts {
   const dir = bindingDir();
   return {
-    compiled: new Set(ort.listSupportedBackends().map((b) => b.name)),
+    compiled: new Set(loadOrt().listSupportedBackends().map((b) => b.name)),
     cudaMissing: cudaLibraryFiles().filter((f) => !existsSync(join(dir, f))),
     bindingDir: dir,
   };

@@ -2,7 +2,8 @@
  * onnxruntime-node sessions: create one on a given execution provider list, run float32
  * tensors. Choosing a provider (auto, fallback, --strict-ep) lives in ./providers.ts.
  */
-import * as ort from 'onnxruntime-node';
+import type * as ort from 'onnxruntime-common';
+import { loadOrt, ortVersion } from './ort.js';
 import { NetforgeError } from '../../errors.js';
 import { fromFloat16Bits, toFloat16Bits } from '../../ir/float16.js';
 
@@ -62,7 +63,8 @@ export function ortSessionOptions(o: SessionOptions = {}): ort.InferenceSession.
 /** onnxruntime's own InferenceSession.create, errors untouched (providers.ts classifies them). */
 export function createOrtSession(model: string | Uint8Array, o: SessionOptions = {}): Promise<Session> {
   const options = ortSessionOptions(o);
-  return typeof model === 'string' ? ort.InferenceSession.create(model, options) : ort.InferenceSession.create(model, options);
+  const { InferenceSession } = loadOrt();
+  return typeof model === 'string' ? InferenceSession.create(model, options) : InferenceSession.create(model, options);
 }
 
 export async function createSession(model: string | Uint8Array, o: SessionOptions = {}): Promise<Session> {
@@ -89,15 +91,16 @@ export interface RunResult {
   readonly name: string;
 }
 
-/** The element type of the session's first input ('float32' unless the model was compiled with a float16 interface). */
-export function inputType(session: Session): string {
-  const m = session.inputMetadata[0];
+/** The element type of an input (default the first; 'float32' unless the model was compiled with a float16 interface). */
+export function inputType(session: Session, name?: string): string {
+  const m = name === undefined ? session.inputMetadata[0] : session.inputMetadata.find((i) => i.name === name);
   return m !== undefined && m.isTensor ? m.type : 'float32';
 }
 
-/** A tensor for the session's first input from float32 data (converted to half bits when the model takes float16). */
-export function inputTensor(session: Session, data: Float32Array, dims: readonly number[]): ort.Tensor {
-  return inputType(session) === 'float16' ? new ort.Tensor('float16', toFloat16Bits(data), [...dims]) : new ort.Tensor('float32', data, [...dims]);
+/** A tensor for an input (default the first) from float32 data (converted to half bits when the model takes float16). */
+export function inputTensor(session: Session, data: Float32Array, dims: readonly number[], name?: string): ort.Tensor {
+  const { Tensor } = loadOrt();
+  return inputType(session, name) === 'float16' ? new Tensor('float16', toFloat16Bits(data), [...dims]) : new Tensor('float32', data, [...dims]);
 }
 
 /** An output tensor's values as float32, downloading it first when it lives on a GPU. */
@@ -144,7 +147,8 @@ export async function runFloat32All(session: Session, data: Float32Array, dims: 
   return results;
 }
 
-export const ORT_VERSION: string = (ort.env as { versions?: { common?: string } }).versions?.common ?? 'unknown';
+/** The onnxruntime version, or 'not installed'. */
+export const ORT_VERSION: () => string = ortVersion;
 
 export function releaseSession(s: Session): Promise<void> {
   return s.release();

@@ -11,6 +11,7 @@ import { compile } from '../../compile.js';
 import { toOnnxBytes } from '../../backends/onnx/serialize.js';
 import { benchModel, type BenchReport } from '../../backends/ort/bench.js';
 import { ORT_VERSION } from '../../backends/ort/session.js';
+import { loadOrt } from '../../backends/ort/ort.js';
 import { NetforgeError } from '../../errors.js';
 import { NETFORGE_VERSION } from '../../version.js';
 import { int, mib } from '../../backends/report/format.js';
@@ -72,6 +73,7 @@ export const benchCommand: Command = {
     if (p.positionals.length !== 1) throw usageError('netforge bench takes one model: a zoo name, a .ts model file or an .onnx file', 'e.g. netforge bench resnet50 --batch 1,32');
     const spec = p.positionals[0]!;
     const { ep, strict } = epFrom(p, 'auto');
+    loadOrt('netforge bench');
     const batches = positiveInts(get.list(p, 'batch') ?? ['1'], '--batch');
     const runs = get.num(p, 'runs') ?? 20;
     const warmup = get.num(p, 'warmup') ?? 5;
@@ -131,7 +133,7 @@ export const benchCommand: Command = {
     const env = {
       netforge: NETFORGE_VERSION,
       node: process.version,
-      onnxruntime: ORT_VERSION,
+      onnxruntime: ORT_VERSION(),
       platform: `${platform()} ${arch()}`,
       cpu: { model: cpus()[0]?.model.trim() ?? 'unknown', logicalCores: cpus().length },
       intraOpNumThreads: threads ?? 'default',

@@ -3,7 +3,7 @@ import type { Command } from '../command.js';
 import { get, parseArgs, usageError, type FlagSpec } from '../args.js';
 import { NetforgeError, formatError } from '../../errors.js';
 import { checkRepository, type RepoDiagnostic } from '../../backends/triton/check.js';
-import { displayPath, frameFromDisk } from '../codeFrame.js';
+import { displayPath, frameFromDisk } from '../../modelFile/codeFrame.js';
 
 const FLAGS: readonly FlagSpec[] = [
   { name: '--json', type: 'bool', help: 'print the models and problems as JSON' },

@@ -7,6 +7,7 @@ import type { Notice } from '../../pipeline/weights.js';
 import { MODEL_FLAGS, modelFromArgs } from '../modelArgs.js';
 import { compile, type CompileOptions } from '../../compile.js';
 import { checkFolding } from '../../checkFolding.js';
+import { loadOrt } from '../../backends/ort/ort.js';
 import { DTYPE_FLAG, dtypeFrom } from '../dtypeArgs.js';
 import { writeOnnx } from '../../backends/onnx/serialize.js';
 import { printGraph } from '../../ir/print.js';
@@ -69,6 +70,8 @@ export const compileCommand: Command = {
     if (out !== undefined) assertWritable(resolve(out));
     if (emitTs !== undefined) assertWritable(resolve(emitTs));
     const quiet = get.bool(p, 'quiet') ?? false;
+    // before the work: a check that cannot run should not cost a compile first
+    if (check) loadOrt('compile --check');
     const { def, options } = await modelFromArgs(p, 'compile', io, quiet);
     const compiled = compileOptionsFrom(p, options, io, quiet);
     const { opset, externalData } = compiled;

@@ -4,6 +4,7 @@ import type { Command } from '../command.js';
 import { get, parseArgs, type FlagSpec } from '../args.js';
 import { diagnose, type Diagnosis } from '../../backends/ort/probe.js';
 import { NETFORGE_VERSION } from '../../version.js';
+import { ortProblem } from '../../backends/ort/ort.js';
 
 const FLAGS: readonly FlagSpec[] = [{ name: '--json', type: 'bool', help: 'print the report as JSON' }];
 
@@ -39,6 +40,14 @@ export const doctorCommand: Command = {
   flags: FLAGS,
   async run(argv, io) {
     const p = parseArgs('doctor', argv, FLAGS);
+    const missing = ortProblem('netforge doctor');
+    if (missing !== undefined) {
+      // nothing to probe: say so, and how to get it (doctor always exits 0)
+      const base = { netforge: NETFORGE_VERSION, node: process.version, platform: platform(), arch: arch() };
+      if (get.bool(p, 'json')) io.out(JSON.stringify({ ...base, onnxruntime: null, error: { code: missing.code, message: missing.message, hint: missing.hint } }, null, 2));
+      else io.out([`netforge     ${base.netforge}`, `node         ${base.node} (${base.platform} ${base.arch})`, `onnxruntime  ${missing.message}`, `             help: ${missing.hint ?? ''}`].join('\n'));
+      return 0;
+    }
     const d = diagnose();
     if (get.bool(p, 'json')) io.out(JSON.stringify({ netforge: NETFORGE_VERSION, node: process.version, platform: platform(), arch: arch(), ...d }, null, 2));
     else io.out(format(d));

@@ -10,6 +10,7 @@ import { releaseSession, runFloat32All } from '../../backends/ort/session.js';
 import { createProviderSession, formatEp } from '../../backends/ort/providers.js';
 import { NetforgeError } from '../../errors.js';
 import { EP_FLAGS, epFrom } from '../epArgs.js';
+import { loadOrt } from '../../backends/ort/ort.js';
 
 const FLAGS: readonly FlagSpec[] = [
   { name: '--input', alias: '-i', type: 'string', help: 'input tensor as a NumPy .npy file (float32 [N, C, H, W])' },
@@ -68,6 +69,7 @@ export const runCommand: Command = {
     if (top < 1) throw usageError(`--top must be at least 1, got ${top}`, 'e.g. --top 5');
     const inPath = get.str(p, 'input');
     if (inPath === undefined) throw usageError('netforge run needs --input x.npy');
+    loadOrt('netforge run');
     const x = readNpy(resolve(inPath));
     if (x.shape.length === 0) throw new NetforgeError({ code: 'E_INPUT_SHAPE', message: 'the input .npy holds a scalar', file: inPath, hint: 'save an array of shape [N, C, H, W]' });
     const data = toFloat32({ dtype: x.dtype, shape: x.shape, data: x.data }, inPath);

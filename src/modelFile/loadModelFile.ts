@@ -14,12 +14,22 @@ import { mapGeneratedLoc } from '../dsl/sourceLoc.js';
 import type { SourceLoc } from '../ir/types.js';
 import type { ImportOptions } from './typescriptLoader.js';
 
-export type LoadOptions = ImportOptions;
+export interface LoadModelFileOptions extends ImportOptions {
+  /** The export to take (a file that defines several models); default: the default export, else `model`. */
+  readonly exportName?: string;
+}
 
 /** The .ts files loaded so far: under `node --enable-source-maps` stacks already name them. */
 const loadedSources = new Set<string>();
 
-export async function loadModelFile(path: string, o: LoadOptions = {}, exportName?: string): Promise<DefinedModel> {
+/**
+ * Load a model file as the command line does: a .ts file is type-checked against netforge's
+ * types first (E_TYPECHECK with every diagnostic, nothing evaluated), then transpiled and
+ * evaluated; a .js/.mjs file is imported. Errors its code throws while loading or building
+ * become E_MODEL_THREW at the user's file:line.
+ */
+export async function loadModelFile(path: string, o: LoadModelFileOptions = {}): Promise<DefinedModel> {
+  const exportName = o.exportName;
   let mod: Record<string, unknown>;
   const isTs = /\.(c|m)?ts$/.test(path);
   try {
