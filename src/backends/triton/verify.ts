@@ -3,7 +3,8 @@
  * config.pbtxt declares (the batch dim in front when max_batch_size > 0, each -1 given a
  * concrete size), and every declared output checked for presence, data type and shape.
  */
-import * as ort from 'onnxruntime-node';
+import type * as ort from 'onnxruntime-common';
+import { loadOrt } from '../ort/ort.js';
 import { NetforgeError } from '../../errors.js';
 import { fillNormal, rngFor } from '../../ir/random.js';
 import { toFloat16Bits } from '../../ir/float16.js';
@@ -98,7 +99,7 @@ export async function runAsDeclared(modelPath: string, config: ModelConfig, batc
         if (type === undefined) throw fail(`input '${name}' is ${t.data_type ?? 'untyped'}, which netforge cannot feed to onnxruntime`, 'use a numeric or bool input', modelPath);
         const shape = modelShape(t, mbs, batch, reference[name]);
         inputs.push({ name, shape: declaredShape(t, mbs, batch, reference[name]) });
-        feeds[name] = new ort.Tensor(type, inputData(type, shape.reduce((a, b) => a * b, 1), `triton-verify/${name}`), shape);
+        feeds[name] = new (loadOrt().Tensor)(type, inputData(type, shape.reduce((a, b) => a * b, 1), `triton-verify/${name}`), shape);
       }
       let out: ort.InferenceSession.ReturnType;
       try {

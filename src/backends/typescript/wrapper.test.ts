@@ -19,7 +19,8 @@ import { analyze } from '../../passes/analyze.js';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 
-// Inside the repository (test-artifacts/ is git-ignored) so that `onnxruntime-node` resolves from the generated module.
+// Inside the repository (test-artifacts/ is git-ignored) so that the generated module's `netforge/runtime` resolves to
+// this package itself (Node's and TypeScript's package self-reference, through package.json exports: dist/ is built by globalSetup).
 let dir = '';
 let onnxPath = '';
 let modulePath = '';
@@ -44,14 +45,16 @@ const CONSUMER = `import { inputShape, load, metadata, outputName, type Output }
 const shape: readonly ['N', 3, 32, 32] = inputShape;
 const name: 'logits' = outputName;
 const params: number = metadata.params;
-const model = await load(undefined, { ep: 'cpu' });
+const model = await load(new URL('../models/cifar_resnet20.onnx', import.meta.url), { ep: 'cpu' });
 const out: Output = await model.run(new Float32Array(2 * 3 * 32 * 32), 2);
 const dims: readonly [number, 10] = out.dims;
 const logits: Float32Array = out.logits;
 // @ts-expect-error: ten classes, not a thousand
 const wrong: readonly [number, 1000] = out.dims;
 // @ts-expect-error: no such execution provider
-await load(undefined, { ep: 'tpu' });
+await load('m.onnx', { ep: 'tpu' });
+// @ts-expect-error: where the model is must be said
+await load();
 export { shape, name, params, dims, logits, wrong };
 `;
 
@@ -87,7 +90,9 @@ describe('typed wrapper for cifar_resnet20', () => {
     const text = readFileSync(modulePath, 'utf8');
     expect(text).toContain("export const inputShape = ['N', 3, 32, 32] as const;");
     expect(text).toContain("export const outputShape = ['N', 10] as const;");
-    expect(text).toContain("fileURLToPath(new URL('../models/cifar_resnet20.onnx', import.meta.url))");
+    expect(text).toContain("export const onnxFile = 'cifar_resnet20.onnx' as const;");
+    expect(text).toContain("import { openModel, type ModelSource, type ProviderChoice } from 'netforge/runtime';");
+    expect(text).not.toContain('onnxruntime-node\'');
     expect(text).toContain('`netforge compile cifar_resnet20 -o models/cifar_resnet20.onnx --emit-ts src/cifar_resnet20.ts`');
   });
 
@@ -104,10 +109,12 @@ describe('typed wrapper for cifar_resnet20', () => {
     expect(meta.macs).toBe(compiled.source.macs);
     expect(meta.depth).toBe(20);
     expect(meta.preprocessing).toMatchObject(JSON.parse(compiled.graph.meta.get('netforge.preprocessing')!) as object);
-    expect(mod['defaultOnnxPath']).toBe(onnxPath);
+    expect(mod['onnxFile']).toBe('cifar_resnet20.onnx');
 
-    type Loaded = { run: (x: Float32Array, b: number) => Promise<{ logits: Float32Array; dims: readonly number[] }>; release: () => Promise<void> };
-    const model = await (mod['load'] as () => Promise<Loaded>)();
+    type Loaded = { provider: string; run: (x: Float32Array, b: number) => Promise<{ logits: Float32Array; dims: readonly number[] }>; release: () => Promise<void> };
+    const load = mod['load'] as (m: string | URL | Uint8Array, o?: { ep?: string }) => Promise<Loaded>;
+    const model = await load(onnxPath);
+    expect(model.provider).toBe('cpu');
     const batch = 2;
     const x = new Float32Array(batch * 3 * 32 * 32);
     for (let i = 0; i < x.length; i++) x[i] = Math.sin(i * 0.37) * 1.5;
@@ -125,6 +132,20 @@ describe('typed wrapper for cifar_resnet20', () => {
     await expect(model.run(x, 0)).rejects.toThrow(RangeError);
     await model.release();
     await session.release();
+    // the same model as bytes, and as a file: URL
+    for (const m of [readFileSync(onnxPath), pathToFileURL(onnxPath)]) {
+      const again = await load(m);
+      expect(Array.from((await again.run(x, batch)).logits)).toEqual(Array.from(ref.data));
+      await again.release();
+    }
+  });
+
+  test('a model with other outputs is refused: E_WRAPPER_MISMATCH naming what the file has', async () => {
+    const def = defineModel({ name: 'other', input: [3, 32, 32], outputName: 'features', build: (x) => conv2d(x, { name: 'c', outChannels: 2, kernel: 1 }) });
+    const other = join(dir, 'models', 'other.onnx');
+    writeOnnx(other, compile(def).graph);
+    const mod = (await import(`data:text/javascript,export * as m from ${JSON.stringify(pathToFileURL(modulePath.replace(/\.ts$/, '.mjs')).href)};`)) as { m: { load: (p: string) => Promise<unknown> } };
+    await expect(mod.m.load(other)).rejects.toMatchObject({ code: 'E_WRAPPER_MISMATCH', file: other, message: "the model has outputs 'features', not 'logits'" });
   });
 });
 
@@ -142,7 +163,7 @@ describe('typed wrapper text', () => {
     expect(text).toContain('readonly dims: readonly [number, 4, 1, 1];');
     expect(text).toContain('return { features: t.data, dims: [batch, 4, 1, 1] as const };');
     expect(text).toContain('preprocessing: null,');
-    expect(text).toContain("new URL('../m.onnx', import.meta.url)");
+    expect(text).toContain("export const onnxFile = 'm.onnx' as const;");
   });
 
   test("an output named 'dims' is refused", () => {
@@ -173,7 +194,7 @@ describe('typed wrapper for a backbone of any size with several outputs', () => 
     writeFileSync(
       join(bdir, 'consumer.ts'),
       `import { load, minInputSize, outputShapes, type Output } from './b.js';
-const model = await load();
+const model = await load(new URL('./b.onnx', import.meta.url));
 const out: Output = await model.run(new Float32Array(3 * 20 * 30), 1, { H: 20, W: 30 });
 const d2: readonly [number, 32, number, number] = out.layer2.dims;
 const d3: readonly [number, 64, number, number] = out.out.dims;
@@ -204,7 +225,7 @@ export { d2, d3, data, h, s, wrong };
     const mod = ((await import(`data:text/javascript,export * as m from ${JSON.stringify(pathToFileURL(jsPath).href)};`)) as { m: Record<string, unknown> }).m;
     type Out = Record<string, { data: Float32Array; dims: readonly number[] }>;
     type Loaded = { run: (x: Float32Array, b: number, s: { H: number; W: number }) => Promise<Out>; release: () => Promise<void> };
-    const model = await (mod['load'] as () => Promise<Loaded>)();
+    const model = await (mod['load'] as (m: string) => Promise<Loaded>)(bonnx);
     const session = await createSession(bonnx);
     for (const [h, w] of [[32, 32], [21, 46]] as const) {
       const x = new Float32Array(2 * 3 * h * w).map((_, i) => Math.cos(i * 0.11));

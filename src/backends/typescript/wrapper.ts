@@ -2,12 +2,11 @@
  * A typed TypeScript module for one compiled model, written with ts-morph's code
  * generation API. It exports the model's input/output names and shapes as literal types
  * and constants, its metadata (params, MACs, depth, preprocessing), and
- * `load(path?, { ep })`, whose `run(input, batch)` resolves to typed outputs through
- * onnxruntime-node:
+ * `load(model, { ep })`, whose `run(input, batch)` resolves to typed outputs:
  *
  * ```ts
- * import { load, inputShape, metadata } from './resnet50.ts';
- * const m = await load();                       // the .onnx beside it by default
+ * import { load, inputShape, metadata } from './resnet50.js';
+ * const m = await load('models/resnet50.onnx');  // a path, a file: URL or the bytes
  * const { logits, dims } = await m.run(x, 1);    // dims: readonly [number, 1000]
  * ```
  *
@@ -16,9 +15,17 @@
  * checked against its minimum input before onnxruntime sees them. Fixed dims are literal
  * types, symbolic ones `number`.
  *
- * The generated module depends on onnxruntime-node and Node only, not on netforge.
+ * Where the model is: load() takes it, always. A default relative to the module's own file
+ * breaks as soon as the app is compiled into an outDir or bundled (the .onnx is not copied
+ * along), so the caller says where it is: a path resolves against the working directory
+ * like any fs path, and `new URL('../models/m.onnx', import.meta.url)` resolves against the
+ * caller's own file, for an app that ships the .onnx at a fixed place beside its code.
+ *
+ * The generated module imports `netforge/runtime` (which loads onnxruntime-node and checks
+ * that the file has the wrapper's input and output names), so an app running it depends on
+ * netforge and onnxruntime-node, both declared in its package.json.
  */
-import { dirname, relative, sep } from 'node:path';
+import { basename } from 'node:path';
 import { IndentationText, Project, QuoteKind, VariableDeclarationKind, type CodeBlockWriter, type SourceFile, type WriterFunction } from 'ts-morph';
 import type { Graph, Shape } from '../../ir/types.js';
 import type { GraphStats } from '../../passes/analyze.js';
@@ -30,7 +37,7 @@ import { dimText } from '../../ir/dim.js';
 export interface TypedWrapperOptions {
   /** Where the .ts module goes. */
   readonly path: string;
-  /** The compiled ONNX file; `load()` opens it by default (relative to the module, so both can move together). */
+  /** The compiled ONNX file (its name is recorded as `onnxFile`; load() is told where it is). */
   readonly onnxPath: string;
   /** The compiled graph (names, shapes, `netforge.preprocessing` metadata). */
   readonly graph: Graph;
@@ -40,6 +47,8 @@ export interface TypedWrapperOptions {
   readonly modelName?: string;
   /** How the module was made, for its header comment (e.g. the compile command line). */
   readonly command?: string;
+  /** The module the wrapper imports its runtime from. Default 'netforge/runtime'. */
+  readonly runtimeModule?: string;
 }
 
 const IDENT = /^[A-Za-z_$][\w$]*$/;
@@ -129,8 +138,6 @@ export function typedWrapperSource(o: TypedWrapperOptions): string {
   // the input's dims at run time: the batch, fixed sizes as they are, symbols from `size`
   const inDimsExpr = `[batch, ${rest.map((d) => (typeof d === 'number' ? String(d) : `size.${String(d)}`)).join(', ')}]`;
   const restText = rest.map((d) => (typeof d === 'number' ? String(d) : dimText(d))).join(', ');
-  let rel = relative(dirname(o.path), o.onnxPath).split(sep).join('/');
-  if (!rel.startsWith('.')) rel = `./${rel}`;
   const pre = preprocessingOf(g);
 
   const project = new Project({
@@ -139,8 +146,7 @@ export function typedWrapperSource(o: TypedWrapperOptions): string {
   });
   const sf: SourceFile = project.createSourceFile('/wrapper.ts');
 
-  sf.addImportDeclaration({ moduleSpecifier: 'node:url', namedImports: ['fileURLToPath'] });
-  sf.addImportDeclaration({ namespaceImport: 'ort', moduleSpecifier: 'onnxruntime-node' });
+  sf.addImportDeclaration({ moduleSpecifier: o.runtimeModule ?? 'netforge/runtime', namedImports: ['openModel', 'type ModelSource', 'type ProviderChoice'] });
 
   const constant = (n: string, init: string | WriterFunction, doc: string, type?: string): void => {
     sf.addVariableStatement({
@@ -151,7 +157,7 @@ export function typedWrapperSource(o: TypedWrapperOptions): string {
     });
   };
   constant('modelName', `${str(name)} as const`, 'The model this module was generated for.');
-  constant('defaultOnnxPath', `fileURLToPath(new URL(${str(rel)}, import.meta.url))`, 'The compiled model, found beside this module by default.', 'string');
+  constant('onnxFile', `${str(basename(o.onnxPath))} as const`, 'The ONNX file this module was generated with; load() takes where it is.');
   constant('inputName', `${str(inputName)} as const`, 'The ONNX graph input.');
   constant('inputShape', `${literal(shapeData(inShape))} as const`, `Input shape${typeof batchDim === 'string' ? ` ('${batchDim}' is the batch${symbolic ? `; ${sizes.map(([k]) => k).join(' and ')} vary: run() takes them` : ''})` : ''}: [batch, channels, height, width].`);
   if (perSample !== undefined) constant('inputSize', String(perSample), `Floats per sample: ${rest.join(' * ')}.`);
@@ -197,12 +203,14 @@ export function typedWrapperSource(o: TypedWrapperOptions): string {
     w.write(' as const;');
   });
 
-  sf.addTypeAlias({ isExported: true, name: 'ExecutionProvider', type: `'cpu' | 'webgpu' | 'cuda'`, docs: ['onnxruntime execution providers this module can ask for (what is available depends on the onnxruntime-node build).'] });
   sf.addInterface({
     isExported: true,
     name: 'LoadOptions',
     docs: ['Options for load().'],
-    properties: [{ name: 'ep', type: 'ExecutionProvider', hasQuestionToken: true, isReadonly: true, docs: ["Default 'cpu'."] }],
+    properties: [
+      { name: 'ep', type: 'ProviderChoice', hasQuestionToken: true, isReadonly: true, docs: ["Execution providers: 'cpu' (default), 'webgpu', 'cuda', a list in preference order, or 'auto'. A fallback prints a notice."] },
+      { name: 'strict', type: 'boolean', hasQuestionToken: true, isReadonly: true, docs: ['Fail instead of falling back to another provider.'] },
+    ],
   });
   if (symbolic) sf.addTypeAlias({ isExported: true, name: 'InputSize', type: sizeType, docs: [`The input's ${sizes.map(([k]) => k).join(' and ')} for one run.`] });
   if (single) {
@@ -242,21 +250,26 @@ export function typedWrapperSource(o: TypedWrapperOptions): string {
       },
       { name: 'release', returnType: 'Promise<void>', docs: ['Free the onnxruntime session.'] },
     ],
+    properties: [{ name: 'provider', type: 'string', isReadonly: true, docs: ['The execution provider the session runs on.'] }],
   });
   sf.addFunction({
     isExported: true,
     isAsync: true,
     name: 'load',
-    docs: ['Open the model in onnxruntime-node.'],
+    docs: [
+      `Open the compiled model in onnxruntime-node: \`model\` is the ${basename(o.onnxPath)} file (a path, resolved against the working directory; a file: URL, e.g. \`new URL('./${basename(o.onnxPath)}', import.meta.url)\`; or its bytes). A file with other inputs or outputs is refused.`,
+    ],
     parameters: [
-      { name: 'path', type: 'string', initializer: 'defaultOnnxPath' },
+      { name: 'model', type: 'ModelSource' },
       { name: 'options', type: 'LoadOptions', initializer: '{}' },
     ],
     returnType: 'Promise<LoadedModel>',
     statements: (w) => {
-      w.writeLine(`const session = await ort.InferenceSession.create(path, { executionProviders: [options.ep ?? 'cpu'], logSeverityLevel: 3 });`);
+      const names = single ? '[outputName]' : 'outputNames';
+      w.writeLine(`const session = await openModel(model, { ep: options.ep ?? 'cpu', strict: options.strict ?? false, expect: { inputs: [inputName], outputs: ${names} } });`);
       w.writeLine('return {');
       w.indent(() => {
+        w.writeLine('provider: session.provider,');
         w.writeLine(`async run(${runSig}): Promise<Output> {`);
         w.indent(() => {
           w.writeLine('if (!Number.isInteger(batch) || batch < 1) throw new RangeError(`batch must be a positive integer, got ${batch}`);');
@@ -275,7 +288,7 @@ export function typedWrapperSource(o: TypedWrapperOptions): string {
           w.writeLine('if (input.length !== expected) {');
           w.indent(() => w.writeLine('throw new RangeError(`expected ${expected} floats for [${dims.join(\', \')}], got ${input.length}`);'));
           w.writeLine('}');
-          w.writeLine(`const outputs = await session.run({ [inputName]: new ort.Tensor('float32', input, dims) });`);
+          w.writeLine('const outputs = await session.run({ [inputName]: { data: input, dims } });');
           // fixed sizes are known here; symbolic ones are what onnxruntime computed
           const dimsOf = (shape: Shape, t: string, type: string): string =>
             shape.slice(1).every((d) => typeof d === 'number') && shape[0] === batchDim
@@ -283,14 +296,14 @@ export function typedWrapperSource(o: TypedWrapperOptions): string {
               : `${t}.dims as unknown as ${type}`;
           if (single) {
             w.writeLine('const t = outputs[outputName];');
-            w.writeLine("if (t === undefined || !(t.data instanceof Float32Array)) throw new Error(`${modelName}: onnxruntime returned no float32 '${outputName}'`);");
+            w.writeLine("if (t === undefined) throw new Error(`${modelName}: onnxruntime returned no '${outputName}'`);");
             w.writeLine(`return { ${key(outs[0]!.name)}: t.data, dims: ${dimsOf(outs[0]!.shape, 't', "Output['dims']")} };`);
           } else {
-            w.writeLine('const get = (name: string): ort.Tensor & { readonly data: Float32Array } => {');
+            w.writeLine('const get = (name: string): { readonly data: Float32Array; readonly dims: readonly number[] } => {');
             w.indent(() => {
               w.writeLine('const t = outputs[name];');
-              w.writeLine("if (t === undefined || !(t.data instanceof Float32Array)) throw new Error(`${modelName}: onnxruntime returned no float32 '${name}'`);");
-              w.writeLine('return t as ort.Tensor & { readonly data: Float32Array };');
+              w.writeLine("if (t === undefined) throw new Error(`${modelName}: onnxruntime returned no '${name}'`);");
+              w.writeLine('return t;');
             });
             w.writeLine('};');
             for (const [i, x] of outs.entries()) w.writeLine(`const t${i} = get(${str(x.name)});`);
@@ -309,7 +322,7 @@ export function typedWrapperSource(o: TypedWrapperOptions): string {
   });
   sf.insertStatements(0, (w) => {
     w.writeLine('/**');
-    w.writeLine(` * ${name}: a typed onnxruntime-node wrapper, generated by netforge ${NETFORGE_VERSION}. Do not edit;`);
+    w.writeLine(` * ${name}: a typed wrapper (runs on netforge/runtime and onnxruntime-node), generated by netforge ${NETFORGE_VERSION}. Do not edit;`);
     w.writeLine(` * regenerate it${o.command ? ` with \`${o.command}\`` : ' with netforge compile --emit-ts'}.`);
     w.writeLine(' */');
   });

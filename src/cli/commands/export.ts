@@ -11,6 +11,7 @@ import type { ServingOptions } from '../../backends/triton/build.js';
 import type { VersionPolicy } from '../../backends/triton/config.js';
 import { TRT_PRECISIONS } from '../../backends/triton/accelerators.js';
 import { mib } from '../../backends/report/format.js';
+import { loadOrt } from '../../backends/ort/ort.js';
 
 const SERVING_FLAGS: readonly FlagSpec[] = [
   { name: '--repo', type: 'string', help: 'the Triton model repository folder (created if missing); the model goes to DIR/<name>/<version>/' },
@@ -136,6 +137,7 @@ export const exportCommand: Command = {
     if (!kserve && (storageUri !== undefined || get.str(p, 'kserve-cpu') !== undefined || get.str(p, 'kserve-memory') !== undefined)) throw usageError('--storage-uri, --kserve-cpu and --kserve-memory apply to --kserve', 'add --kserve');
     const serving = servingFrom(p);
     const quiet = get.bool(p, 'quiet') ?? false;
+    loadOrt('netforge export triton'); // it runs the exported model as Triton will feed it
     const def = await resolveModel(model, 'export triton');
     const name = get.str(p, 'model-name') ?? def.name;
     const version = get.num(p, 'model-version') ?? 1;
