@@ -26,6 +26,7 @@ import { verifySizesPass } from './passes/verifySizes.js';
 import { freezeBackbone } from './passes/freezeBackbone.js';
 import { prepareWeights, statePasses, type Notice, type PreparedWeights, type WeightsOption } from './pipeline/weights.js';
 import { toFloat16Pass } from './passes/toFloat16.js';
+import type { KeyRules } from './pipeline/adapt.js';
 import { NetforgeError } from './errors.js';
 
 export interface CompileOptions extends BuildModelOptions {
@@ -67,6 +68,18 @@ export interface CompileOptions extends BuildModelOptions {
   readonly strictWeights?: boolean;
   /** Mark every parameter except the classifier head as not trainable. Default false. */
   readonly freezeBackbone?: boolean;
+  /**
+   * Rewrite the checkpoint's keys before loading: `stripPrefix: ['model.']` for a Lightning
+   * module's `self.model`, `rename: [{ pattern: /^backbone\./, replacement: '' }]` (or the
+   * command line's `'^backbone\.='`). A rule that matches no key is an error (E_WEIGHTS_RENAME).
+   */
+  readonly weightsKeys?: KeyRules;
+  /**
+   * Input channels (the input becomes [inChans, H, W]). With weights, the checkpoint's first
+   * convolution is adapted to it as timm's adapt_input_conv does: summed over RGB for 1,
+   * repeated and scaled by 3/inChans for more.
+   */
+  readonly inChans?: number;
   /** Told each notice as it happens (before a failing load's error), as well as listed in the result. */
   readonly onNotice?: (n: Notice) => void;
 }
@@ -128,7 +141,21 @@ export function standardPasses(def: ModelDefinition, o: CompileOptions, weights?
   ];
 }
 
-export function compile(def: ModelDefinition, o: CompileOptions = {}): CompiledModel {
+/** The options with `inChans` applied to the input shape: [inChans, H, W]. */
+export function withInChans<T extends Pick<CompileOptions, 'inChans' | 'input'>>(def: ModelDefinition, o: T): T {
+  if (o.inChans === undefined) return o;
+  if (!Number.isInteger(o.inChans) || o.inChans < 1) {
+    throw new NetforgeError({ code: 'E_BAD_ARG', message: `inChans must be a positive integer, got ${o.inChans}`, hint: 'e.g. 1 for grayscale, 4 for RGB + depth' });
+  }
+  if (o.input !== undefined && o.input.length === 3 && o.input[0] !== o.inChans) {
+    throw new NetforgeError({ code: 'E_USAGE', message: `the input has ${o.input[0]} channels (--input-size ${o.input.join(',')}) but inChans (--in-chans) is ${o.inChans}`, hint: 'give the channels once: --in-chans N with --input-size H,W', exitCode: 2 });
+  }
+  const [, ...hw] = o.input ?? def.input;
+  return { ...o, input: [o.inChans, ...hw] };
+}
+
+export function compile(def: ModelDefinition, options: CompileOptions = {}): CompiledModel {
+  const o = withInChans(def, options);
   if (o.weights !== undefined && o.randomizeBatchNorm) {
     throw new NetforgeError({
       code: 'E_USAGE',
@@ -149,7 +176,7 @@ export function compile(def: ModelDefinition, o: CompileOptions = {}): CompiledM
     notices.push(n);
     o.onNotice?.(n);
   };
-  const weights = o.weights !== undefined ? prepareWeights(o.weights, notice) : undefined;
+  const weights = o.weights !== undefined ? prepareWeights(o.weights, notice, o.weightsKeys) : undefined;
   const built = buildModel(def, o);
   // Freezing is part of the model as PyTorch sees it (requires_grad), so the source counts show it.
   const source = analyze(o.freezeBackbone ? freezeBackbone(built) : built);

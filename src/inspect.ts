@@ -9,11 +9,11 @@ import { buildModel, expectationsFor, type ModelDefinition, type ModelExpectatio
 import { runPasses } from './passes/manager.js';
 import { analyze, type GraphStats } from './passes/analyze.js';
 import { describeModel, type ModelStructure } from './backends/report/structure.js';
-import { frontPasses, type CompileOptions } from './compile.js';
+import { frontPasses, withInChans, type CompileOptions } from './compile.js';
 import type { Notice } from './pipeline/weights.js';
 
 /** The model options, weights, freezing and seed of compile(); the rest of CompileOptions is ignored. */
-export type InspectOptions = Pick<CompileOptions, 'numClasses' | 'replaceStrideWithDilation' | 'zeroInitResidual' | 'input' | 'allowUnusedOptions' | 'weights' | 'strictWeights' | 'freezeBackbone' | 'seed' | 'onNotice'>;
+export type InspectOptions = Pick<CompileOptions, 'numClasses' | 'replaceStrideWithDilation' | 'zeroInitResidual' | 'input' | 'allowUnusedOptions' | 'weights' | 'strictWeights' | 'freezeBackbone' | 'seed' | 'onNotice' | 'weightsKeys' | 'inChans'>;
 
 export interface InspectedModel {
   readonly def: ModelDefinition;
@@ -29,7 +29,8 @@ export interface InspectedModel {
   readonly notices: readonly Notice[];
 }
 
-export function inspectModel(def: ModelDefinition, o: InspectOptions = {}): InspectedModel {
+export function inspectModel(def: ModelDefinition, options: InspectOptions = {}): InspectedModel {
+  const o = withInChans(def, options);
   const notices: Notice[] = [];
   const notice = (n: Notice): void => {
     notices.push(n);

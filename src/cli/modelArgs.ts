@@ -20,6 +20,9 @@ export const MODEL_FLAGS: readonly FlagSpec[] = [
   { name: '--seed', type: 'int', help: 'seed for parameter initialization (default 0)' },
   { name: '--weights', type: 'string', help: 'load weights: a .pth/.safetensors FILE, an http(s) URL (downloaded once), or imagenet1k_v1/imagenet1k_v2 (torchvision\'s)' },
   { name: '--strict', type: 'bool', help: 'load --weights strictly (default on); --no-strict is load_state_dict(strict=False): missing params drawn from --seed, extra keys ignored, shapes must match' },
+  { name: '--weights-strip-prefix', type: 'string', repeat: true, help: "strip this prefix from the checkpoint keys that start with it (e.g. model. for a Lightning module's self.model); repeatable" },
+  { name: '--weights-rename', type: 'string', repeat: true, help: "rename checkpoint keys by PATTERN=REPLACEMENT, a regular expression and its replacement ($1 for a group), e.g. '^backbone\\.='; repeatable, applied in order after --weights-strip-prefix" },
+  { name: '--in-chans', type: 'int', help: 'input channels (default the model\'s, 3); with --weights the pretrained first conv is adapted as timm does: summed over RGB for 1, repeated and scaled by 3/N for N' },
   { name: '--cache-dir', type: 'string', help: 'where downloaded weights are kept (default $NETFORGE_CACHE, else ./model_data)' },
   { name: '--freeze-backbone', type: 'bool', help: 'mark every parameter except the classifier head as not trainable' },
 ];
@@ -39,14 +42,19 @@ export function seedFrom(p: Parsed): number | undefined {
   return seed;
 }
 
-export function modelOptionsFrom(p: Parsed, def: DefinedModel): BuildModelOptions {
+export function modelOptionsFrom(p: Parsed, def: DefinedModel): BuildModelOptions & { readonly inChans?: number } {
   seedFrom(p); // validated by every command that takes model flags, whether or not it draws weights
   const numClasses = get.num(p, 'num-classes');
   if (numClasses !== undefined && numClasses < 0) throw usageError(`--num-classes must be >= 0, got ${numClasses}`, '0 removes the classifier');
   const rswd = get.list(p, 'replace-stride-with-dilation');
   const zir = get.bool(p, 'zero-init-residual');
-  const input = sizeFlag(p, 'input-size', def, true);
-  const reference = sizeFlag(p, 'reference-size', def, false);
+  const inChans = get.num(p, 'in-chans');
+  if (inChans !== undefined && inChans < 1) throw usageError(`--in-chans must be at least 1, got ${inChans}`, 'e.g. --in-chans 1 for grayscale');
+  // --in-chans sets the channels where --input-size and --reference-size give only H[,W]
+  const withChans = (flag: 'input-size' | 'reference-size', dims: InputDim[] | undefined): InputDim[] | undefined =>
+    inChans === undefined || (get.list(p, flag)?.length ?? 0) === 3 ? dims : dims && [inChans, ...dims.slice(1)];
+  const input = withChans('input-size', sizeFlag(p, 'input-size', def, true));
+  const reference = withChans('reference-size', sizeFlag(p, 'reference-size', def, false));
   const multiple = get.num(p, 'size-multiple');
   if (multiple !== undefined && (multiple < 1 || multiple > 4096)) throw usageError(`--size-multiple must be from 1 to 4096, got ${multiple}`, 'e.g. --size-multiple 32');
   const outputs = outputsFlag(p);
@@ -54,7 +62,8 @@ export function modelOptionsFrom(p: Parsed, def: DefinedModel): BuildModelOption
     ...(numClasses !== undefined ? { numClasses } : {}),
     ...(rswd ? { replaceStrideWithDilation: rswd.map(parseBool) } : {}),
     ...(zir !== undefined ? { zeroInitResidual: zir } : {}),
-    ...(input ? { input } : {}),
+    ...(input ? { input } : inChans !== undefined ? { input: [inChans, ...def.input.slice(1)] } : {}),
+    ...(inChans !== undefined ? { inChans } : {}),
     ...(reference ? { reference: reference as number[] } : {}),
     ...(multiple !== undefined ? { sizeMultiple: multiple } : {}),
     ...(outputs ? { outputs } : {}),
@@ -100,7 +109,7 @@ function outputsFlag(p: Parsed): OutputRequest[] | undefined {
 /** The model named on the command line and the options its flags set (model options, weights, seed). */
 export interface ModelFromArgs {
   readonly def: DefinedModel;
-  readonly options: BuildModelOptions & WeightsFlags & { readonly seed?: number };
+  readonly options: BuildModelOptions & WeightsFlags & { readonly seed?: number; readonly inChans?: number };
 }
 
 /**

@@ -11,11 +11,13 @@ import type { DefinedModel } from '../dsl/model.js';
 import type { Notice, WeightsInput } from '../pipeline/weights.js';
 import type { ProgressSink } from '../weights/progress.js';
 import { mib } from '../backends/report/format.js';
+import { parseRenameRule, type KeyRules } from '../pipeline/adapt.js';
 
 export interface WeightsFlags {
   readonly weights?: WeightsInput;
   readonly freezeBackbone?: boolean;
   readonly strictWeights?: boolean;
+  readonly weightsKeys?: KeyRules;
 }
 
 /** Progress on stderr: redrawn in place on a terminal, plain lines otherwise. */
@@ -28,11 +30,18 @@ export async function weightsOptionsFrom(p: Parsed, def: DefinedModel, io: CliIO
   const silent = quiet || io === undefined;
   const spec = get.str(p, 'weights');
   const freeze = get.bool(p, 'freeze-backbone');
-  const out: { weights?: WeightsInput; freezeBackbone?: boolean; strictWeights?: boolean } = {};
+  const out: { weights?: WeightsInput; freezeBackbone?: boolean; strictWeights?: boolean; weightsKeys?: KeyRules } = {};
   if (freeze !== undefined) out.freezeBackbone = freeze;
   if (get.bool(p, 'strict') === false) {
     if (spec === undefined) throw usageError('--no-strict applies to --weights, which is missing', 'add --weights FILE, or drop --no-strict');
     out.strictWeights = false;
+  }
+  const stripPrefix = get.list(p, 'weights-strip-prefix');
+  const rename = get.list(p, 'weights-rename');
+  if (stripPrefix !== undefined || rename !== undefined) {
+    const flag = stripPrefix !== undefined ? '--weights-strip-prefix' : '--weights-rename';
+    if (spec === undefined) throw usageError(`${flag} rewrites the keys of --weights, which is missing`, `add --weights FILE, or drop ${flag}`);
+    out.weightsKeys = { ...(stripPrefix ? { stripPrefix } : {}), ...(rename ? { rename: rename.map(parseRenameRule) } : {}) };
   }
   if (spec === undefined) return out;
   // Loaded only when weights are asked for: node:http/https and the downloader cost ~6 ms of every compile.

@@ -90,8 +90,23 @@ describe('load-state-dict', () => {
     expect(e.message).toContain('missing keys (1): bn1.running_var');
     expect(e.message).toContain('unexpected keys (1): layer1.0.conv1.weight');
     expect(e.message).toContain('conv1.weight: checkpoint [4, 1, 3, 3], model [4, 3, 3, 3]');
-    // the stem's input channels differ: the hint names the flag that sets them
-    expect(e.hint).toContain('--input-size 1,H,W');
+    // the stem's input channels differ (a 1-channel checkpoint, a 3-channel model): compile for 1 channel
+    expect(e.hint).toContain("the checkpoint's first conv (conv1.weight) takes 1 input channels and the model's 3: pass --in-chans 1 for a 1-channel input");
+    // and nothing about flags that change no shape
+    expect(e.hint).not.toMatch(/--replace-stride-with-dilation|--zero-init-residual/);
+  });
+
+  test('an RGB checkpoint for a grayscale model: the hint offers --in-chans, the adaptation timm does', () => {
+    const g = buildGraph({ name: 'gray', input: [1, 8, 8] }, (x) => relu(conv2d(x, { name: 'conv1', outChannels: 4, kernel: 3, bias: false })));
+    const sd = checkpointFor(g, (m) => m.set('conv1.weight', { shape: [4, 3, 3, 3], data: new Float32Array(108) }));
+    const e = expectError(() => loadStateDict(g, sd));
+    expect(e.hint).toBe("the checkpoint's first conv (conv1.weight) takes 3 input channels and the model's 1: pass --in-chans 1 to adapt the pretrained weights to 1 channel (as timm does: summed over RGB), or --in-chans 3 for a 3-channel input");
+  });
+
+  test('a wrapped checkpoint: the hint gives the --weights-strip-prefix that loads it', () => {
+    const g = toy();
+    const sd = new Map([...checkpointFor(g)].map(([k, v]) => [`model.${k}`, v] as const));
+    expect(expectError(() => loadStateDict(g, sd)).hint).toBe("every checkpoint key starts with 'model.': the checkpoint holds a model that wraps this one (a Lightning module's self.model, say); pass --weights-strip-prefix model. to load it");
   });
 
   test('one problem names its module', () => {
@@ -182,7 +197,8 @@ describe('load-state-dict', () => {
     expect(expectError(() => loadStateDict(g, r50, { explain: () => 'it is a resnet50' })).hint).toBe('it is a resnet50');
     const e = expectError(() => loadStateDict(g, r50, { explain: () => undefined }));
     expect(e.hint).toContain('Bottleneck');
-    expect(e.hint).toContain('--replace-stride-with-dilation');
+    expect(e.hint).toContain('a different architecture or configuration');
+    expect(e.hint).not.toMatch(/--replace-stride-with-dilation|--zero-init-residual/);
     const w = expectError(() => loadStateDict(buildModel(ZOO.get('resnet50')!), checkpointFor(buildModel(ZOO.get('wide_resnet50_2')!))));
     expect(w.hint).toContain('wide_resnet50_2');
     expect(w.message).toMatch(/^the weights do not fit resnet50: \d+ shape mismatches/);

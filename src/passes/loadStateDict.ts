@@ -122,6 +122,12 @@ function commonPrefix(keys: readonly string[]): string | undefined {
   return keys.every((k) => k.startsWith(`${first}.`)) ? `${first}.` : undefined;
 }
 
+/** The weight params of the convolutions that read the graph's input (the stem's first conv). */
+export function inputConvWeights(g: Graph): string[] {
+  const input = new Set(g.inputs);
+  return g.nodes.filter((n) => n.op === 'Conv' && n.inputs.some((i) => input.has(i)) && n.params[0] !== undefined).map((n) => n.params[0]!);
+}
+
 /** How to fix it, from the shape of the mismatch. */
 function hintFor(g: Graph, m: StateDictMismatch, replaceHead: boolean, extra: string | undefined): string {
   const headOnly = m.missing.length === 0 && m.unexpected.length === 0 && m.shapes.length === 0 && m.head.length > 0;
@@ -132,7 +138,7 @@ function hintFor(g: Graph, m: StateDictMismatch, replaceHead: boolean, extra: st
   const hints: string[] = [];
   const prefix = commonPrefix(m.unexpected);
   if (m.matched === 0 && prefix !== undefined && m.unexpected.some((k) => g.params.has(k.slice(prefix.length)))) {
-    hints.push(`every checkpoint key starts with '${prefix}': the checkpoint holds a model that wraps this one; save the inner module's state_dict() instead`);
+    hints.push(`every checkpoint key starts with '${prefix}': the checkpoint holds a model that wraps this one (a Lightning module's self.${prefix.slice(0, -1)}, say); pass --weights-strip-prefix ${prefix} to load it`);
     return hints.join('; ');
   }
   if (m.matched === 0 && m.head.length === 0 && m.shapes.length === 0) {
@@ -145,8 +151,16 @@ function hintFor(g: Graph, m: StateDictMismatch, replaceHead: boolean, extra: st
     const mo = m.head[0]!.model[0]!;
     hints.push(`the checkpoint's classifier has ${ck} outputs and the model's ${mo}: pass --num-classes ${mo} to load the backbone and start a fresh ${mo}-class head (transfer learning), or --num-classes ${ck} to load it whole`);
   } else if (m.shapes.length > 0 || m.missing.length > 0 || m.unexpected.length > 0) {
-    const stem = m.shapes.find((s) => s.name === 'conv1.weight' && s.checkpoint.length === 4 && s.checkpoint[0] === s.model[0] && s.checkpoint[1] !== s.model[1]);
-    if (stem !== undefined) hints.push(`the checkpoint's stem takes ${stem.checkpoint[1]} input channels and the model's ${stem.model[1]}: set the input with --input-size ${stem.checkpoint[1]},H,W`);
+    const first = new Set(inputConvWeights(g));
+    const stem = m.shapes.find((s) => first.has(s.name) && s.checkpoint.length === 4 && s.checkpoint[0] === s.model[0] && s.checkpoint[1] !== s.model[1]);
+    if (stem !== undefined) {
+      const [ck, mo] = [stem.checkpoint[1]!, stem.model[1]!];
+      const adaptable = ck === 3 || (mo === 1 && ck % 3 === 0);
+      hints.push(
+        `the checkpoint's first conv (${stem.name}) takes ${ck} input channels and the model's ${mo}: ` +
+          (adaptable ? `pass --in-chans ${mo} to adapt the pretrained weights to ${mo} channel${mo === 1 ? '' : 's'} (as timm does: ${mo === 1 ? 'summed over RGB' : `repeated and scaled by 3/${mo}`}), or --in-chans ${ck} for a ${ck}-channel input` : `pass --in-chans ${ck} for a ${ck}-channel input`),
+      );
+    }
     if (m.shapes.some((s) => s !== stem)) {
       hints.push('layer widths differ: resnet50, resnext50_32x4d (32 groups x 4) and wide_resnet50_2 (width 128) share every name but not the shapes; check the architecture name');
     }
@@ -155,7 +169,7 @@ function hintFor(g: Graph, m: StateDictMismatch, replaceHead: boolean, extra: st
     } else if (m.missing.some((k) => /^layer\d\.\d+\./.test(k)) || m.unexpected.some((k) => /^layer\d\.\d+\./.test(k))) {
       hints.push('the number of blocks per stage differs (e.g. resnet50 [3,4,6,3] vs resnet101 [3,4,23,3]): check the architecture name');
     }
-    hints.push('the checkpoint was saved from a different architecture or configuration; --replace-stride-with-dilation and --zero-init-residual change no shape, so they neither cause nor fix this');
+    if (m.shapes.some((s) => s !== stem) || m.missing.length > 0 || m.unexpected.length > 0) hints.push('the checkpoint was saved from a different architecture or configuration');
     // Only names differ (no shape mismatch): what torch users do with strict=False.
     if (m.shapes.length === 0 && m.matched > 0) hints.push('to load the tensors that fit and initialize the rest from the seed, as load_state_dict(strict=False) does, pass --no-strict');
   }

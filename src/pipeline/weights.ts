@@ -5,13 +5,14 @@
  */
 import { basename } from 'node:path';
 import type { ModelDefinition } from '../dsl/model.js';
-import { loadStateDictPass, type Float32Tensor } from '../passes/loadStateDict.js';
+import { loadStateDict, loadStateDictPass, type Float32Tensor } from '../passes/loadStateDict.js';
 import type { Pass } from '../passes/pass.js';
 import { freezeBackbonePass } from '../passes/freezeBackbone.js';
 import { readWeights } from '../weights/load.js';
 import { toFloat32, type StateDict } from '../weights/tensor.js';
 import type { WeightsInput } from '../weights/resolve.js';
 import { describeMatch, identifyArchitecture } from './identify.js';
+import { adaptInputChannels, applyKeyRules, type KeyRules } from './adapt.js';
 import type { TorchvisionWeights } from '../weights/torchvision.js';
 
 /** What compile's `weights` option accepts: a file path, a state dict already read, or a resolved input. */
@@ -32,22 +33,24 @@ export interface PreparedWeights {
 
 const isStateDict = (w: WeightsOption): w is StateDict => typeof w === 'object' && 'tensors' in w;
 
-/** Read (if needed) and convert to float32. Reader notices go to `notice`. */
-export function prepareWeights(w: WeightsOption, notice: (n: Notice) => void = () => {}): PreparedWeights {
+/** Read (if needed), convert to float32 and rewrite the keys by `keys` (adapt.ts). Reader notices go to `notice`. */
+export function prepareWeights(w: WeightsOption, notice: (n: Notice) => void = () => {}, keys: KeyRules = {}): PreparedWeights {
   const input: WeightsInput | undefined = typeof w === 'string' ? { file: w, source: w } : isStateDict(w) ? undefined : w;
   const sd = input !== undefined ? readWeights(input.file) : (w as StateDict);
   const source = input?.source ?? sd.file;
-  const tensors = new Map<string, Float32Tensor>();
-  for (const [name, t] of sd.tensors) tensors.set(name, { shape: t.shape, data: toFloat32(t, name, sd.file) });
+  const converted = new Map<string, Float32Tensor>();
+  for (const [name, t] of sd.tensors) converted.set(name, { shape: t.shape, data: toFloat32(t, name, sd.file) });
   for (const message of readerNotices(sd)) notice({ level: 'note', message });
-  return { tensors, source, stateDict: sd, ...(input?.torchvision ? { torchvision: input.torchvision } : {}) };
+  const renamed = applyKeyRules(converted, keys, sd.file);
+  for (const message of renamed.notes) notice({ level: 'note', message });
+  return { tensors: renamed.tensors, source, stateDict: sd, ...(input?.torchvision ? { torchvision: input.torchvision } : {}) };
 }
 
 /** What the reader did to the file's contents, in words. */
 export function readerNotices(sd: StateDict): string[] {
   const out: string[] = [];
   const f = basename(sd.file);
-  if (sd.unwrappedFrom !== undefined) out.push(`${f} is a training checkpoint: loaded the state dict from its '${sd.unwrappedFrom}' entry`);
+  if (sd.unwrappedFrom !== undefined) out.push(`${f} is a ${sd.lightning !== undefined ? `PyTorch Lightning checkpoint (version ${sd.lightning})` : 'training checkpoint'}: loaded the state dict from its '${sd.unwrappedFrom}' entry`);
   if (sd.strippedPrefix !== undefined) out.push(`${f}: every key began with '${sd.strippedPrefix}' (saved from nn.DataParallel); the prefix was stripped`);
   if (sd.skipped !== undefined && sd.skipped.length > 0) out.push(`${f}: skipped ${sd.skipped.length} entries that are not tensors (${sd.skipped.slice(0, 4).join(', ')}${sd.skipped.length > 4 ? ', ...' : ''})`);
   return out;
@@ -60,6 +63,8 @@ export interface WeightsPassOptions {
   readonly strict?: boolean;
   readonly seed: number;
   readonly notice: (n: Notice) => void;
+  /** Adapt the checkpoint's input convolutions to this many channels first (timm's adapt_input_conv, adapt.ts). */
+  readonly inChans?: number;
 }
 
 /** The load-state-dict pass for `def`, with the recipe's preprocessing recorded for torchvision weights. */
@@ -69,15 +74,28 @@ export function weightsPass(def: ModelDefinition, w: PreparedWeights, o: Weights
     const { resize, crop } = w.torchvision;
     meta.set('netforge.preprocessing', JSON.stringify({ ...def.preprocessing, resize, crop }));
   }
-  return loadStateDictPass(w.tensors, {
+  const options = {
     source: w.source,
     replaceHead: o.replaceHead,
     ...(o.strict === false ? { strict: false } : {}),
     seed: o.seed,
     meta,
-    warn: (message) => o.notice({ level: 'warning', message }),
+    warn: (message: string) => o.notice({ level: 'warning', message }),
     explain: () => describeMatch(identifyArchitecture(w.tensors), def.name),
-  });
+  };
+  const inChans = o.inChans;
+  if (inChans === undefined) return loadStateDictPass(w.tensors, options);
+  return {
+    name: 'load-state-dict',
+    run: (g, ctx) => {
+      const adapted = adaptInputChannels(g, w.tensors, inChans, w.stateDict.file);
+      for (const message of adapted.notes) {
+        o.notice({ level: 'note', message });
+        ctx.note(message);
+      }
+      return loadStateDict(g, adapted.tensors, options, ctx);
+    },
+  };
 }
 
 /** The options that decide a model's state before init-params (CompileOptions has them all). */
@@ -89,6 +107,10 @@ export interface StateOptions {
   /** false: load what fits by name (torch's strict=False); default true. */
   readonly strictWeights?: boolean;
   readonly seed?: number;
+  /** Rewrite the checkpoint's keys before loading (strip prefixes, rename by pattern). */
+  readonly weightsKeys?: KeyRules;
+  /** The model's input channels; a pretrained first convolution of another width is adapted to it (timm's rule). */
+  readonly inChans?: number;
 }
 
 /**
@@ -96,9 +118,11 @@ export interface StateOptions {
  * [freeze-backbone]. `prepared` avoids reading the weights twice; without it they are read here.
  */
 export function statePasses(def: ModelDefinition, o: StateOptions, prepared?: PreparedWeights, notice: (n: Notice) => void = () => {}): Pass[] {
-  const w = prepared ?? (o.weights !== undefined ? prepareWeights(o.weights, notice) : undefined);
+  const w = prepared ?? (o.weights !== undefined ? prepareWeights(o.weights, notice, o.weightsKeys) : undefined);
   return [
-    ...(w !== undefined ? [weightsPass(def, w, { replaceHead: o.numClasses !== undefined, ...(o.strictWeights === false ? { strict: false } : {}), seed: o.seed ?? 0, notice })] : []),
+    ...(w !== undefined
+      ? [weightsPass(def, w, { replaceHead: o.numClasses !== undefined, ...(o.strictWeights === false ? { strict: false } : {}), seed: o.seed ?? 0, notice, ...(o.inChans !== undefined ? { inChans: o.inChans } : {}) })]
+      : []),
     ...(o.freezeBackbone ? [freezeBackbonePass] : []),
   ];
 }

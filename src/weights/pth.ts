@@ -133,6 +133,7 @@ function toStateDict(pickle: StateDictPickle, format: StateDict['format'], file:
     file,
     tensors: new Map(entries),
     ...(pickle.unwrappedFrom !== undefined ? { unwrappedFrom: pickle.unwrappedFrom } : {}),
+    ...(pickle.lightning !== undefined ? { lightning: pickle.lightning } : {}),
     ...(strip ? { strippedPrefix: PREFIX } : {}),
     ...(pickle.skipped.length > 0 ? { skipped: pickle.skipped } : {}),
   };

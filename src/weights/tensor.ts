@@ -34,6 +34,8 @@ export interface StateDict {
    * entries (`state_dict`, `model`, `model_state_dict`), so the CLI can say so.
    */
   readonly unwrappedFrom?: string;
+  /** The PyTorch Lightning version that saved the checkpoint (its `pytorch-lightning_version` entry), when it is one. */
+  readonly lightning?: string;
   /** Set when every key had a `module.` prefix (nn.DataParallel) and it was stripped. */
   readonly strippedPrefix?: string;
   /** Top-level entries that were not tensors (e.g. `_extra_state`), skipped. */

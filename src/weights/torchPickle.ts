@@ -67,6 +67,8 @@ export interface StateDictPickle {
   /** Every storage the pickle referenced, in first-use order (legacy files need the dtypes of all). */
   readonly storages: Map<string, StorageInfo>;
   readonly unwrappedFrom?: string;
+  /** The checkpoint's `pytorch-lightning_version` entry, when it has one. */
+  readonly lightning?: string;
   readonly skipped: string[];
   /** Offset just past the pickle. */
   readonly end: number;
@@ -223,7 +225,10 @@ export function loadStateDictPickle(buf: Uint8Array, file: string, flavor: PthFl
 
 const WRAPPER_KEYS = ['state_dict', 'model_state_dict', 'model'] as const;
 
-function extractStateDict(value: PyValue, file: string): { tensors: Map<string, TensorDescriptor>; skipped: string[]; unwrappedFrom?: string } {
+/** The entry PyTorch Lightning's checkpoint connector writes beside `state_dict`, `loops`, `optimizer_states`, ... */
+const LIGHTNING_VERSION = 'pytorch-lightning_version';
+
+function extractStateDict(value: PyValue, file: string): { tensors: Map<string, TensorDescriptor>; skipped: string[]; unwrappedFrom?: string; lightning?: string } {
   if (!(value instanceof PyDict)) {
     throw fail('E_WEIGHTS_FORMAT', file, `the checkpoint holds a ${typeName(value)}, not a dict of tensors`, 'save a state dict: torch.save(model.state_dict(), path)');
   }
@@ -233,7 +238,8 @@ function extractStateDict(value: PyValue, file: string): { tensors: Map<string, 
     const inner = value.map.get(k);
     if (inner instanceof PyDict) {
       const sd = collect(inner);
-      if (sd.tensors.size > 0) return { ...sd, unwrappedFrom: k };
+      const version = value.map.get(LIGHTNING_VERSION);
+      if (sd.tensors.size > 0) return { ...sd, unwrappedFrom: k, ...(typeof version === 'string' ? { lightning: version } : {}) };
     }
   }
   const keys = [...value.map.keys()].map((k) => (typeof k === 'string' ? k : typeName(k))).slice(0, 10);
