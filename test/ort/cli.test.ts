@@ -15,6 +15,7 @@ import { toOnnxBytes } from '../../src/backends/onnx/serialize.js';
 import { writeNpy } from '../../src/weights/npy.js';
 import { fillNormal, rngFor } from '../../src/ir/random.js';
 import { probeProvider } from '../../src/backends/ort/probe.js';
+import { netforge } from '../helpers/cli.js';
 import { providerFacts } from '../../src/backends/ort/providers.js';
 
 const cli = runCli;
@@ -67,6 +68,23 @@ describe('netforge run --ep', () => {
     expect(hard.stderr).toMatch(/^error\[E_EP_UNAVAILABLE\]/);
     expect(hard.stderr).toContain('ONNXRUNTIME_NODE_INSTALL=cuda12 npm rebuild onnxruntime-node');
     expect(hard.stderr).toMatch(/CUDA 12 and cuDNN 9/);
+  });
+  test.skipIf(webgpu.ok)("what Dawn and the Vulkan loader print while webgpu is probed never reaches stderr directly: under -q not at all, otherwise inside netforge's notice", () => {
+    // the real binary: native code writes to file descriptor 2, which only a separate process shows
+    const quiet = netforge(['run', model, '--input', xin, '--ep', 'webgpu', '-q']);
+    expect(quiet.code).toBe(0);
+    expect(quiet.stdout).toBe('');
+    const quietLines = quiet.stderr.trimEnd().split('\n');
+    expect(quietLines[0]).toMatch(/^notice\[E_EP_UNAVAILABLE\]: requested --ep webgpu, running on cpu: webgpu: no WebGPU adapter/);
+    for (const line of quietLines.slice(1)) expect(line).toMatch(/^ {2}help: /);
+    const loud = netforge(['run', model, '--input', xin, '--ep', 'webgpu']);
+    expect(loud.code).toBe(0);
+    const lines = loud.stderr.trimEnd().split('\n');
+    for (const line of lines.slice(1)) expect(line).toMatch(/^( {2}help: | {2}note: | {4}\S)/);
+    if (webgpu.diagnostics.length > 0) {
+      expect(loud.stderr).toContain('\n  note: webgpu printed while it was probed (in a child process):\n');
+      expect(loud.stderr).toContain(`\n    ${webgpu.diagnostics.at(-1)}`);
+    }
   });
   test('an unknown provider is a usage error (exit 2)', async () => {
     const r = await cli(['run', model, '--input', xin, '--ep', 'gpu']);

@@ -127,6 +127,28 @@ describe('createProviderSession (fake onnxruntime)', () => {
     expect(notices[0]).toContain(CUDA_INSTALL_HINT);
     expect(s.notice).toBe(notices[0]);
   });
+  test('a failed probe (in a child process) keeps webgpu out of this process; what Dawn printed is folded into the notice, or left out', async () => {
+    const DAWN = ['error: XDG_RUNTIME_DIR is invalid or not set in the environment.', 'error: XDG_RUNTIME_DIR is invalid or not set in the environment.', 'at InitializeImpl (dawn/native/vulkan/PhysicalDeviceVk.cpp:253)'];
+    const probe = (p: string) => ({ provider: p, ok: false, error: 'Failed to get a WebGPU adapter: No supported adapters', diagnostics: DAWN, devices: [] });
+    for (const nativeDiagnostics of [true, false]) {
+      const f = fakeCreate(['webgpu', 'cpu']);
+      const notices: string[] = [];
+      const s = await createProviderSession(model, { ep: auto, facts: NO_CUDA_LIBS, create: f.create, probe, nativeDiagnostics, onNotice: (n) => notices.push(n), vulkan: VULKAN });
+      expect(s.provider).toBe('cpu');
+      expect(f.calls.map((c) => c.executionProviders)).toEqual([['cpu']]); // webgpu was never created here
+      expect(s.unavailable.find((u) => u.provider === 'webgpu')?.native).toEqual(DAWN);
+      const folded = ['  note: webgpu printed while it was probed (in a child process):', '    error: XDG_RUNTIME_DIR is invalid or not set in the environment. (2x)', '    at InitializeImpl (dawn/native/vulkan/PhysicalDeviceVk.cpp:253)'].join('\n');
+      if (nativeDiagnostics) expect(notices[0]).toContain(folded);
+      else expect(notices[0]).not.toContain('XDG_RUNTIME_DIR');
+      expect(notices[0]).toContain('webgpu: no WebGPU adapter');
+    }
+  });
+  test('a probe that succeeds lets the session be created here', async () => {
+    const f = fakeCreate(['webgpu', 'cpu']);
+    const s = await createProviderSession(model, { ep: auto, facts: NO_CUDA_LIBS, create: f.create, probe: (p) => ({ provider: p, ok: true, diagnostics: [], devices: [] }) });
+    expect(s.provider).toBe('webgpu');
+    expect(f.calls.map((c) => c.executionProviders)).toEqual([['webgpu']]);
+  });
   test('strict: a fallback is E_EP_UNAVAILABLE, and cpu is never tried', async () => {
     const f = fakeCreate(['cpu'], { webgpu: 'Failed to get a WebGPU adapter: No supported adapters' });
     await expect(createProviderSession(model, { ep: list('webgpu'), strict: true, facts: ALL, create: f.create, vulkan: VULKAN })).rejects.toMatchObject({
@@ -147,6 +169,7 @@ describe('createProviderSession (fake onnxruntime)', () => {
     expect(e).toBeInstanceOf(NetforgeError);
     expect((e as NetforgeError).code).toBe('E_EP_UNAVAILABLE');
     expect((e as NetforgeError).hint).toContain('ONNXRUNTIME_NODE_INSTALL=cuda12 npm rebuild onnxruntime-node');
+    expect((e as NetforgeError).hint).toContain('"allowScripts": { "onnxruntime-node": true }');
     expect(f.calls).toEqual([]);
   });
   test('when cpu fails too, the model is the problem: E_ORT_SESSION', async () => {

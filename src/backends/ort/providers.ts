@@ -20,12 +20,21 @@
  * is no cheaper question to ask onnxruntime-node.
  * Per node, onnxruntime may still hand an op the provider lacks to its built-in CPU
  * fallback; `strict` sets `session.disable_cpu_ep_fallback` so that is an error too.
+ *
+ * Native noise: creating a webgpu session on a machine without a usable GPU makes Dawn and
+ * the Vulkan loader print to file descriptor 2 directly ("XDG_RUNTIME_DIR is invalid",
+ * "PhysicalDeviceVk.cpp:253"), which no JavaScript can intercept within the process. So
+ * webgpu is first probed in a child process (childProbe.ts), whose stderr netforge reads:
+ * where the probe fails, webgpu is not tried in-process at all, and what the child printed
+ * is folded into netforge's notice (`nativeDiagnostics`; omitted under -q). Where the probe
+ * succeeds, the session is created in-process (a working adapter prints nothing here).
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { loadOrt, resolveOrt } from './ort.js';
 import { NetforgeError } from '../../errors.js';
 import { createOrtSession, sessionError, type Session, type SessionOptions } from './session.js';
+import { probeProvider, type ProbeResult } from './childProbe.js';
 
 /** The providers netforge drives, in `auto`'s order of preference. */
 export const PROVIDERS = ['cuda', 'webgpu', 'cpu'] as const;
@@ -34,7 +43,7 @@ export type ProviderName = (typeof PROVIDERS)[number];
 export type EpRequest = { readonly kind: 'auto' } | { readonly kind: 'list'; readonly providers: readonly ProviderName[] };
 
 export const CUDA_INSTALL_HINT =
-  'install the CUDA provider libraries with `ONNXRUNTIME_NODE_INSTALL=cuda12 npm rebuild onnxruntime-node` (needs CUDA 12 and cuDNN 9 on the machine and network access to nuget.org)';
+  'install the CUDA provider libraries with `ONNXRUNTIME_NODE_INSTALL=cuda12 npm rebuild onnxruntime-node` (needs CUDA 12 and cuDNN 9 on the machine and network access to nuget.org; npm 11 runs the script only where package.json allows it: "allowScripts": { "onnxruntime-node": true })';
 
 /** `auto`, or a comma list in preference order (`webgpu,cpu`). Unknown names are usage errors. */
 export function parseEp(spec: string): EpRequest {
@@ -73,6 +82,8 @@ export interface Unavailable {
   readonly tried: boolean;
   readonly reason: string;
   readonly hint?: string;
+  /** What native code printed while the provider was probed (Dawn, the Vulkan loader), one line each. */
+  readonly native?: readonly string[];
 }
 
 export interface ProviderPlan {
@@ -250,6 +261,32 @@ export interface ProviderSessionOptions extends Omit<SessionOptions, 'executionP
   readonly facts?: ProviderFacts;
   readonly create?: (model: string | Uint8Array, o: SessionOptions) => Promise<Session>;
   readonly vulkan?: VulkanFacts;
+  /**
+   * Asks whether a provider can start, in a child process, before its session is created
+   * here (see the file comment). Default: childProbe's probeProvider for webgpu (none when
+   * `create` is given, for tests).
+   */
+  readonly probe?: (provider: ProviderName) => ProbeResult | undefined;
+  /** Fold what native code printed during a failed probe into the notice. Default true; the CLI's -q turns it off. */
+  readonly nativeDiagnostics?: boolean;
+}
+
+/** The probe createProviderSession uses by default: webgpu only (the provider whose failure is noisy). */
+export function defaultProbe(provider: ProviderName): ProbeResult | undefined {
+  return provider === 'webgpu' ? probeProvider(provider) : undefined;
+}
+
+/** Native lines for a notice: each once, with a count when repeated, indented under a note. */
+export function foldNative(us: readonly Unavailable[]): string[] {
+  const out: string[] = [];
+  for (const u of us) {
+    if (u.native === undefined || u.native.length === 0) continue;
+    const counts = new Map<string, number>();
+    for (const line of u.native) counts.set(line, (counts.get(line) ?? 0) + 1);
+    out.push(`  note: ${u.provider} printed while it was probed (in a child process):`);
+    for (const [line, n] of counts) out.push(`    ${line}${n > 1 ? ` (${n}x)` : ''}`);
+  }
+  return out;
 }
 
 function listReasons(us: readonly Unavailable[]): string {
@@ -269,9 +306,17 @@ export async function createProviderSession(model: string | Uint8Array, o: Provi
   const plan = planProviders(requested, facts, strict);
   const unavailable: Unavailable[] = [...plan.excluded];
   const attempts: ProviderAttempt[] = [];
-  const { ep: _ep, strict: _s, onNotice: _n, facts: _f, create: _c, vulkan: _v, ...sessionOpts } = o;
+  const { ep: _ep, strict: _s, onNotice: _n, facts: _f, create: _c, vulkan: _v, probe: _p, nativeDiagnostics: _d, ...sessionOpts } = o;
+  const probe = o.probe ?? (o.create === undefined ? defaultProbe : undefined);
   for (const provider of plan.candidates) {
     const t0 = performance.now();
+    const probed = provider === 'cpu' ? undefined : probe?.(provider);
+    if (probed !== undefined && !probed.ok) {
+      const u = { ...classifyFailure(provider, probed.error ?? 'the probe failed', o.vulkan), native: probed.diagnostics };
+      unavailable.push(u);
+      attempts.push({ provider, ok: false, ms: performance.now() - t0, reason: u.reason, ...(u.hint !== undefined ? { hint: u.hint } : {}) });
+      continue;
+    }
     try {
       const session = await create(model, {
         ...sessionOpts,
@@ -286,6 +331,7 @@ export async function createProviderSession(model: string | Uint8Array, o: Provi
       if (fellBack) {
         const passed = unavailable.filter((u) => u.provider !== provider);
         notice = `notice[E_EP_UNAVAILABLE]: requested --ep ${formatEp(requested)}, running on ${provider}: ${listReasons(passed)}`;
+        if (o.nativeDiagnostics ?? true) notice += foldNative(passed).map((l) => `\n${l}`).join('');
         const hints = [...new Set(passed.map((u) => u.hint).filter((h): h is string => h !== undefined))];
         if (hints.length > 0) notice += `\n  help: ${hints.join('\n  help: ')}`;
         (o.onNotice ?? ((s: string) => process.stderr.write(`${s}\n`)))(notice);
@@ -312,11 +358,12 @@ export async function createProviderSession(model: string | Uint8Array, o: Provi
   const why = unavailable.filter((u) => plan.candidates.includes(u.provider) || u.provider === plan.preferred);
   const shown = why.length > 0 ? why : unavailable;
   const hint = shown.find((u) => u.hint !== undefined)?.hint;
+  const native = o.nativeDiagnostics ?? true ? foldNative(shown).map((l) => `\n${l}`).join('') : '';
   throw new NetforgeError({
     code: 'E_EP_UNAVAILABLE',
     message: strict
-      ? `--strict-ep: the ${plan.preferred} execution provider is not available: ${listReasons(shown)}`
-      : `no requested execution provider could run the model: ${listReasons(shown)}`,
+      ? `--strict-ep: the ${plan.preferred} execution provider is not available: ${listReasons(shown)}${native}`
+      : `no requested execution provider could run the model: ${listReasons(shown)}${native}`,
     ...(typeof model === 'string' ? { file: model } : {}),
     hint: [hint, strict ? 'drop --strict-ep to fall back to the cpu provider' : undefined].filter(Boolean).join('; '),
   });

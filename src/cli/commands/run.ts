@@ -16,7 +16,7 @@ const FLAGS: readonly FlagSpec[] = [
   { name: '--input', alias: '-i', type: 'string', help: 'input tensor as a NumPy .npy file (float32 [N, C, H, W])' },
   { name: '--output', alias: '-o', type: 'string', help: 'write the output to this .npy file; DIR/ writes one DIR/<name>.npy per output; name=path,name=path picks outputs' },
   { name: '--top', type: 'int', help: 'print the top-k classes per sample (default 5)' },
-  { name: '--quiet', alias: '-q', type: 'bool', help: 'print nothing on stdout (errors and provider notices still go to stderr)' },
+  { name: '--quiet', alias: '-q', type: 'bool', help: 'print nothing on stdout (errors and provider notices still go to stderr, without what native libraries printed while probing)' },
   ...EP_FLAGS,
 ];
 
@@ -75,7 +75,8 @@ export const runCommand: Command = {
     const data = toFloat32({ dtype: x.dtype, shape: x.shape, data: x.data }, inPath);
     if (x.dtype !== 'float32' && !get.bool(p, 'quiet')) io.err(`note: ${inPath} holds ${x.dtype}; converted to float32, the model's input type`);
     const { ep, strict } = epFrom(p, 'cpu');
-    const ps = await createProviderSession(resolve(model), { ep, strict, onNotice: io.err });
+    // -q: the notice stays (a fallback is never silent), what Dawn printed while probing does not
+    const ps = await createProviderSession(resolve(model), { ep, strict, onNotice: io.err, nativeDiagnostics: !(get.bool(p, 'quiet') ?? false) });
     const targets = outputTargets(get.str(p, 'output'), ps.session.outputNames);
     let ys;
     try {
