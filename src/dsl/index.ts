@@ -5,3 +5,4 @@ export * from './blocks.js';
 export * from './shortcut.js';
 export * from './resnet.js';
 export * from './model.js';
+export * from './typeRule.js';

@@ -40,8 +40,13 @@ declare const checkedAtBuild: unique symbol;
  * build function: its length is not known to the type system, so resnet() accepts it and
  * checks it when the model is built (E_DILATION_LENGTH). Literals in a model's own code
  * must instead match its stage count at compile time (DilationFlags).
+ *
+ * The brand is on `length` (a number that says it is checked at build time): a literal
+ * array's length then matches no member of resnet()'s `DilationFlags<L> | CallerDilationFlags`
+ * by length, so TypeScript explains a wrong literal against the tuple ("Source has 2
+ * element(s) but target requires 3") instead of against the brand.
  */
-export type CallerDilationFlags = readonly boolean[] & { readonly [checkedAtBuild]: true };
+export type CallerDilationFlags = readonly boolean[] & { readonly length: number & { readonly [checkedAtBuild]: true } };
 
 /** The options a model's build function receives: ModelOptions, with caller-given dilation flags marked as such. */
 export type BuildOptions = Omit<ModelOptions, 'replaceStrideWithDilation'> & { readonly replaceStrideWithDilation?: CallerDilationFlags };

@@ -6,6 +6,7 @@ import type { CallerDilationFlags } from './model.js';
 import { adaptiveAvgPool2d, batchNorm2d, conv2d, flatten, linear, maxPool2d, relu } from './layers.js';
 import { shortcutFor, type ShortcutOption } from './shortcut.js';
 import { MAX_CHANNELS, bool, positiveInt } from './validate.js';
+import type { TypeRule } from './typeRule.js';
 
 export interface MakeLayerOptions<O extends object> {
   readonly block: BlockDef<O>;
@@ -25,15 +26,36 @@ export interface MakeLayerOptions<O extends object> {
   readonly blockOptions?: BlockOptionsOf<O>;
 }
 
-/** The options a block takes; for one that has none (BasicBlock), an object literal with any key is a type error. */
-export type BlockOptionsOf<O extends object> = [keyof O] extends [never] ? { readonly [key: string]: never } : Partial<O>;
+/** What a block without options (BasicBlock) takes as blockOptions: nothing; any key is a type error quoting this rule. */
+export type NoBlockOptions = { readonly [key: string]: TypeRule<'this block takes no blockOptions: groups, widthPerGroup and strideOn are options of bottleneck (or of your own block)'> };
+
+/** The options a block takes; for one that has none (BasicBlock), an object literal with any key is a type error that states the rule. */
+export type BlockOptionsOf<O extends object> = [keyof O] extends [never] ? NoBlockOptions : Partial<O>;
+
+/** One flag per stage after the first, labelled with the stage it dilates (how a type error shows them), for up to 8 stages. */
+type StageFlags = [
+  readonly [],
+  readonly [layer2: boolean],
+  readonly [layer2: boolean, layer3: boolean],
+  readonly [layer2: boolean, layer3: boolean, layer4: boolean],
+  readonly [layer2: boolean, layer3: boolean, layer4: boolean, layer5: boolean],
+  readonly [layer2: boolean, layer3: boolean, layer4: boolean, layer5: boolean, layer6: boolean],
+  readonly [layer2: boolean, layer3: boolean, layer4: boolean, layer5: boolean, layer6: boolean, layer7: boolean],
+  readonly [layer2: boolean, layer3: boolean, layer4: boolean, layer5: boolean, layer6: boolean, layer7: boolean, layer8: boolean],
+];
 
 /**
  * One boolean per stage after the first: for `layers: [3, 4, 6, 3]` the type is
- * `readonly [boolean, boolean, boolean]`, so a list of the wrong length does not compile.
- * Layers known only at run time (`number[]`) get `readonly boolean[]`, checked when built.
+ * `readonly [layer2: boolean, layer3: boolean, layer4: boolean]`, so a list of the wrong
+ * length does not compile, and the error says so ("Source has 2 element(s) but target
+ * requires 3", the stages named). Layers known only at run time (`number[]`) get
+ * `readonly boolean[]`, checked when built.
  */
-export type DilationFlags<L extends readonly number[]> = L extends readonly [number, ...infer Rest] ? { readonly [K in keyof Rest]: boolean } : readonly boolean[];
+export type DilationFlags<L extends readonly number[]> = L extends readonly [number, ...infer Rest]
+  ? Rest['length'] extends keyof StageFlags & number
+    ? StageFlags[Rest['length']]
+    : { readonly [K in keyof Rest]: boolean }
+  : readonly boolean[];
 
 /**
  * One stage: `blocks` blocks named 0..blocks-1 in the current scope. With `dilate`, the
