@@ -43,6 +43,7 @@ export interface CheckFoldingOptions {
   readonly batch?: number;
 }
 
+/** `compile --check`: compile `def` with and without the optimizations and run both in onnxruntime on one seeded input (rules above). Needs onnxruntime-node. */
 export async function checkFolding(def: ModelDefinition, o: CompileOptions = {}, c: CheckFoldingOptions = {}): Promise<FoldingCheck> {
   const randomized = o.randomizeBatchNorm ?? o.weights === undefined;
   // the extra compiles say nothing: their notices and IR dumps would repeat the main compile's

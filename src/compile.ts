@@ -154,6 +154,16 @@ export function withInChans<T extends Pick<CompileOptions, 'inChans' | 'input'>>
   return { ...o, input: [o.inChans, ...hw] };
 }
 
+/**
+ * Compile a model: build its IR, run the passes (see the file comment), and return the
+ * graph ready for writeOnnx, with its statistics as defined and as compiled. Throws
+ * NetforgeError for anything the definition, the options or the weights get wrong.
+ *
+ * ```ts
+ * const c = compile(zoo.resnet50, { numClasses: 10, weights: 'resnet50.pth' });
+ * writeOnnx('resnet50.onnx', c.graph);
+ * ```
+ */
 export function compile(def: ModelDefinition, options: CompileOptions = {}): CompiledModel {
   const o = withInChans(def, options);
   if (o.weights !== undefined && o.randomizeBatchNorm) {

@@ -129,6 +129,7 @@ export const ERROR_CODES = {
   E_V2_REQUEST: 'no v2 JSON request for an input of this data type',
 } as const;
 
+/** A stable error code (ERROR_CODES says what each means). */
 export type ErrorCode = keyof typeof ERROR_CODES;
 
 // The op registry (src/ir, which imports nothing of ours) raises its own subset: it must be listed above.

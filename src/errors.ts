@@ -84,6 +84,7 @@ export class NetforgeError extends Error {
   }
 }
 
+/** Whether `e` is an error a user or a data file caused (print it with formatError). */
 export function isNetforgeError(e: unknown): e is NetforgeError {
   return e instanceof NetforgeError;
 }

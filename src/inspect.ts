@@ -29,6 +29,7 @@ export interface InspectedModel {
   readonly notices: readonly Notice[];
 }
 
+/** What `netforge summary` and `report` show: the model built and verified, its structure and statistics (format it with summaryTable, summaryJson or reportHtml). */
 export function inspectModel(def: ModelDefinition, options: InspectOptions = {}): InspectedModel {
   const o = withInChans(def, options);
   const notices: Notice[] = [];

@@ -16,6 +16,8 @@
  * notice goes to `onNotice`, stderr by default), and `strict` turns it into an error.
  * onnxruntime-node is loaded on the first openModel(); without it, E_ORT_MISSING says how
  * to install it.
+ *
+ * @module netforge/runtime
  */
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -91,6 +91,7 @@ export interface DefinedModel extends ModelDefinition {
   readonly definedAt?: SourceLoc;
 }
 
+/** A model: its definition, marked as one (model files export it) and located (errors about it point here). */
 export function defineModel(def: ModelDefinition): DefinedModel {
   const at = callerLoc();
   return { ...def, __netforgeModel: true, ...(at !== undefined ? { definedAt: at } : {}) };

@@ -92,6 +92,7 @@ export function makeLayer<O extends object>(x: Tensor, o: MakeLayerOptions<O>): 
   return { out: y, dilation };
 }
 
+/** resnet()'s stem: torchvision's (7x7/2 conv + 3x3/2 max pool), the CIFAR paper's (3x3 conv, 16 filters), or your own function. */
 export type Stem = 'imagenet' | 'cifar' | ((x: Tensor) => Tensor);
 
 export interface ResNetCommonOptions<L extends readonly number[] = readonly number[]> {
@@ -113,6 +114,7 @@ export interface ResNetCommonOptions<L extends readonly number[] = readonly numb
   readonly widths?: readonly number[];
 }
 
+/** Everything resnet() takes: the common options, the block, and the block's own options (Bottleneck: groups, widthPerGroup, strideOn). */
 export type ResNetOptions<O extends object, L extends readonly number[] = readonly number[]> = ResNetCommonOptions<L> & { readonly block: BlockDef<O> } & Partial<O>;
 
 const COMMON_KEYS = new Set(['layers', 'numClasses', 'includeTop', 'zeroInitResidual', 'replaceStrideWithDilation', 'shortcut', 'stem', 'widths', 'block']);

@@ -23,6 +23,7 @@ export function printNode(g: Graph, n: Node): string {
   return `  ${outs} = ${n.op}(${args})${attrs ? ` {${attrs}}` : ''}${ty}`;
 }
 
+/** The IR as text, one node a line (what --print-ir shows). */
 export function printGraph(g: Graph): string {
   const lines: string[] = [];
   const ins = g.inputs.map((i) => {

@@ -27,6 +27,7 @@ export interface VerifyIssue {
   readonly message: string;
 }
 
+/** Every broken IR invariant in `g` (empty when it is valid). */
 export function verifyGraph(g: Graph): VerifyIssue[] {
   const issues: VerifyIssue[] = [];
   const defined = new Set<string>(g.inputs);

@@ -68,6 +68,7 @@ export interface GraphStats {
 
 const weightKind = (n: Node): 'conv' | 'linear' | null => (n.op === 'Conv' ? 'conv' : n.op === 'Gemm' ? 'linear' : null);
 
+/** A graph's statistics: params (trainable, frozen), MACs, main-path depth, ops, output shape, per-layer figures. */
 export function analyze(g: Graph): GraphStats {
   // forward: best weighted count from the input to each value
   const fwd = new Map<string, number>();

@@ -51,6 +51,7 @@ function check(g: Graph, pass: string | undefined, ran: readonly string[]): void
   });
 }
 
+/** Run passes in order, verifying the IR after each one that changed it; returns the graph and what each pass did. */
 export function runPasses(input: Graph, passes: readonly Pass[], opts: RunPassesOptions = {}): RunPassesResult {
   const known = new Set(passes.map((p) => p.name));
   for (const name of opts.printAfter ?? []) {

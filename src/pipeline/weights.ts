@@ -70,7 +70,8 @@ export interface WeightsPassOptions {
 /** The load-state-dict pass for `def`, with the recipe's preprocessing recorded for torchvision weights. */
 export function weightsPass(def: ModelDefinition, w: PreparedWeights, o: WeightsPassOptions): Pass {
   const meta = new Map<string, string>();
-  if (w.torchvision !== undefined && def.preprocessing !== undefined) {
+  // per-channel statistics describe the checkpoint's own input; not one adapted to other channels
+  if (w.torchvision !== undefined && def.preprocessing !== undefined && (o.inChans === undefined || o.inChans === def.preprocessing.mean.length)) {
     const { resize, crop } = w.torchvision;
     meta.set('netforge.preprocessing', JSON.stringify({ ...def.preprocessing, resize, crop }));
   }

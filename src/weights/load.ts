@@ -13,6 +13,7 @@ import { isNpy } from './npy.js';
 export const KNOWN_FORMATS =
   'PyTorch torch.save checkpoints (ZIP format, torch >= 1.6, and the legacy format) and safetensors';
 
+/** A weights file (.pth zip or legacy, .safetensors; recognised by content) as a state dict, through the restricted unpickler. */
 export function readWeights(path: string): StateDict {
   const buf = readWeightsFile(path);
   return parseWeights(buf, path);

@@ -33,6 +33,7 @@ export function isNpy(buf: Uint8Array): boolean {
   return buf.length >= 6 && MAGIC.every((b, i) => buf[i] === b);
 }
 
+/** A NumPy .npy file as a tensor (dtype, shape, little-endian bytes). */
 export function readNpy(path: string): WeightTensor {
   return parseNpy(readWeightsFile(path), path);
 }

@@ -27,6 +27,7 @@ export interface ResolveWeightsOptions extends DownloadOptions {
 
 const URL_LIKE = /^[a-z][a-z0-9+.-]*:\/\//i;
 
+/** `--weights` resolved: a file, a URL (downloaded once into the cache, hash checked) or a torchvision variant (`imagenet1k_v1`) for `o.model`. */
 export async function resolveWeights(spec: string, o: ResolveWeightsOptions): Promise<WeightsInput> {
   const variant = parseVariant(spec);
   if (variant !== undefined && !existsSync(spec)) {

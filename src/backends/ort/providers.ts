@@ -38,8 +38,10 @@ import { probeProvider, type ProbeResult } from './childProbe.js';
 
 /** The providers netforge drives, in `auto`'s order of preference. */
 export const PROVIDERS = ['cuda', 'webgpu', 'cpu'] as const;
+/** An execution provider netforge drives. */
 export type ProviderName = (typeof PROVIDERS)[number];
 
+/** Which providers to try: auto, or a list in preference order (parseEp reads `--ep`). */
 export type EpRequest = { readonly kind: 'auto' } | { readonly kind: 'list'; readonly providers: readonly ProviderName[] };
 
 export const CUDA_INSTALL_HINT =

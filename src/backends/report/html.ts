@@ -83,6 +83,7 @@ function facts(m: ModelStructure, e: Expectations): string {
   return `<table class="nf-facts">\n${rows.join('\n')}\n</table>`;
 }
 
+/** The self-contained HTML page `netforge report` writes. */
 export function reportHtml(m: ModelStructure, o: ReportOptions = {}): string {
   const e = o.expectations ?? {};
   const collapsible = hasCollapsedRuns(m, o.collapseAt);

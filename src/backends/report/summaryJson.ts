@@ -79,6 +79,7 @@ export interface SummaryJson {
 
 const round3 = (x: number): number => Math.round(x * 1000) / 1000;
 
+/** What `netforge summary --json` prints. */
 export function summaryJson(m: ModelStructure, expectations: Expectations = {}): SummaryJson {
   const s = m.stats;
   return {

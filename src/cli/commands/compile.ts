@@ -43,7 +43,7 @@ const FLAGS = [
   { name: '--output', alias: '-o', type: 'string', help: 'where to write the ONNX model (required unless --check)' },
   ...COMPILE_FLAGS,
   { name: '--check', type: 'bool', help: 'run the optimized and the unoptimized graph in onnxruntime on a seeded batch of 2 and fail if they differ (max rel diff > 1e-5)' },
-  { name: '--emit-ts', type: 'string', help: 'also write a typed TypeScript module (load/run with onnxruntime-node) for the compiled model' },
+  { name: '--emit-ts', type: 'string', help: 'also write a typed TypeScript module for the compiled model (its load(model.onnx) runs it through netforge/runtime and onnxruntime-node)' },
   { name: '--print-ir', type: 'bool', help: 'print the final IR as text' },
   { name: '--print-after', type: 'string', repeat: true, help: 'print the IR after this pass (repeatable; * for all)' },
   { name: '--trace-passes', type: 'bool', help: 'list what each pass changed' },
