@@ -91,6 +91,12 @@ describe('installed from the packed tarball', () => {
     expect(shown).toBeDefined();
     expect(run.stderr).toBe(shown);
     expect(run.stderr).toContain('error[E_ORT_MISSING]: netforge run needs onnxruntime-node (^1.30.0): onnxruntime-node is not installed');
+    // the other commands that run a model say the same, before doing any work
+    for (const [args, what] of [[['compile', 'cifar_resnet20', '--check'], 'compile --check'], [['bench', 'c20.onnx'], 'netforge bench']] as const) {
+      const r = sh(netforge, args, app);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(new RegExp(`^error\\[E_ORT_MISSING\\]: ${what} needs onnxruntime-node`));
+    }
   });
 
   describe('an app that runs the typed wrapper', () => {
