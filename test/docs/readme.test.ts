@@ -21,10 +21,14 @@ interface Transcript {
   readonly expected: string;
 }
 
-/** Fenced blocks whose first line is `$ npx netforge ...` (and no `#` comment). */
+/**
+ * Fenced blocks (plain or ```sh) whose first line is `$ npx netforge ...` (and no `#`
+ * comment). ```console blocks are sessions of several steps in one folder, run in order by
+ * their own sections' tests (test/helpers/readme.ts).
+ */
 function transcripts(md: string): Transcript[] {
   const out: Transcript[] = [];
-  for (const m of md.matchAll(/```[a-z]*\n\$ npx netforge ([^\n]*)\n([\s\S]*?)```/g)) {
+  for (const m of md.matchAll(/```(?:sh)?\n\$ npx netforge ([^\n]*)\n([\s\S]*?)```/g)) {
     if (m[1]!.includes('#')) continue;
     out.push({ args: m[1]!.trim().split(/\s+/), expected: m[2]! });
   }
