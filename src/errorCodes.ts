@@ -68,6 +68,9 @@ export const ERROR_CODES = {
   E_DOWNLOAD_HTTP: 'the server answered with an HTTP error',
   E_DOWNLOAD_REDIRECTS: 'too many redirects',
   E_DOWNLOAD_TRUNCATED: 'a download ended before its announced size',
+  E_DOWNLOAD_STALLED: 'a download stalled, came too slowly, or passed its deadline',
+  E_DOWNLOAD_TOO_LARGE: 'a download is larger than the size limit',
+  E_DOWNLOAD_INVALID: 'a download without a hash in its name is not a weights file (not cached)',
   E_HASH_MISMATCH: 'a downloaded file does not have the hash its name promises',
   E_CACHE_IO: 'the download cache cannot be written',
   // outputs and backends
