@@ -14,6 +14,7 @@ export const ERROR_CODES = {
   // model files
   E_TYPECHECK: 'a model file does not type-check against netforge\'s types',
   E_MODEL_THREW: 'a model file threw while it was loaded or built',
+  E_MODEL_UNSETTLED: 'a model file\'s top-level await never settles',
   E_MODEL_DIR: 'a model file\'s directory cannot hold the temporary module netforge evaluates',
   E_NO_MODEL_EXPORT: 'a model file exports no defineModel(...) under the name asked for',
   // the DSL
@@ -75,6 +76,10 @@ export const ERROR_CODES = {
   E_CACHE_IO: 'the download cache cannot be written',
   // outputs and backends
   E_OUTPUT_IO: 'an output file cannot be written',
+  E_OUTPUT_NOT_FILE: 'an output path names a device, FIFO, socket, or a symbolic link to one or to nothing (exit 2)',
+  E_OUTPUT_COLLIDES: 'an output is one of the command\'s inputs, or another of its outputs (exit 2)',
+  E_NOT_A_FILE: 'a model file (or its external data) is a FIFO, device or directory',
+  E_ORT_OUTPUT: 'a model output that has no numeric values (strings)',
   E_OPSET: 'an ONNX opset netforge does not emit',
   E_INPUT_SHAPE: 'an input tensor does not have the shape the model declares',
   E_BATCH_FIXED: 'a batch size other than the model\'s fixed one',
