@@ -10,6 +10,8 @@ import { describe, expect, test } from 'vitest';
 import { openSync, closeSync, readdirSync, readFileSync, writeFileSync, ftruncateSync, existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { tmpdir, totalmem } from 'node:os';
+import { freeBytes } from '../../src/io/outputError.js';
 import ts from 'typescript';
 import { BIN, netforge } from '../helpers/cli.js';
 import { scratchDirs } from '../helpers/scratch.js';
@@ -96,6 +98,23 @@ describe('flags that would allocate without bound are refused with the figures, 
     });
   }
 });
+
+// A model over 2 GiB: 2.15 GB of weights in memory and again on disk (a temp directory).
+const roomy = (freeBytes(tmpdir()) ?? Infinity) >= 3e9 && totalmem() >= 12e9;
+if (!roomy) console.warn(`[boundary] skipping bench of a model over 2 GiB: it needs 3 GB free in ${tmpdir()} and 12 GB of memory`);
+test.runIf(roomy)('bench compiles a model over 2 GiB and runs it (through external data in a temp directory), item 8', () => {
+  const d = fresh();
+  spawnSync('mkdir', ['-p', join(d, 'node_modules')]);
+  spawnSync('ln', ['-s', join(import.meta.dirname, '../..'), join(d, 'node_modules', 'netforge')]);
+  // one 1x1 convolution of 23,170 channels: 536,848,900 weights, 2.15 GB of float32
+  writeFileSync(join(d, 'big.mjs'), "import { conv2d, defineModel } from 'netforge';\nexport default defineModel({ name: 'big', input: [23170, 1, 1], build: (x) => conv2d(x, { name: 'c', outChannels: 23170, kernel: 1, bias: false }) });\n");
+  const r = netforge(['bench', 'big.mjs', '--ep', 'cpu', '--runs', '1', '--warmup', '0'], { cwd: d, timeoutMs: 300_000 });
+  noStack(r.stderr);
+  expect(r.code).toBe(0);
+  expect(r.stdout).toMatch(/^bench big \(float32, compiled in memory in .*, 536,848,900 params\): ONNX 2047\.\d MiB/);
+  expect(readdirSync(d).sort()).toEqual(['big.mjs', 'node_modules']);
+  expect(readdirSync(tmpdir()).filter((f) => f.startsWith('netforge-model-'))).toEqual([]);
+}, 300_000);
 
 describe('whatever a model file throws is E_MODEL_THREW (or more precise) at the user\'s file, item 9', () => {
   const model = (body: string): string => `import { conv2d, defineModel } from 'netforge';\n${body}\n`;
