@@ -101,6 +101,7 @@ const command = fc.oneof(
 describe(`the collision rule, fuzzed (seed ${SEED}, ${RUNS} commands)`, () => {
   test('no command changes an input, through any name of it', async () => {
     const tally = { tried: 0, ok: 0, collided: 0, refusedKind: 0, otherError: 0 };
+    const otherCodes = new Map<string, number>();
     const quiet = { out: () => {}, err: (s: string) => void (last = s), isTTY: false };
     let last = '';
     await fc.assert(
@@ -112,7 +113,11 @@ describe(`the collision rule, fuzzed (seed ${SEED}, ${RUNS} commands)`, () => {
         if (code === 0) tally.ok++;
         else if (last.startsWith('error[E_OUTPUT_COLLIDES]')) tally.collided++;
         else if (last.startsWith('error[E_OUTPUT_NOT_FILE]')) tally.refusedKind++;
-        else tally.otherError++;
+        else {
+          tally.otherError++;
+          const c = /^error\[(\w+)\]/.exec(last)?.[1] ?? 'none';
+          otherCodes.set(c, (otherCodes.get(c) ?? 0) + 1);
+        }
         const now = state();
         // every name of every input the command reads: the file, its hard link, what its symbolic link points to
         for (const f of reads(argv)) {
@@ -124,7 +129,7 @@ describe(`the collision rule, fuzzed (seed ${SEED}, ${RUNS} commands)`, () => {
       }),
       { seed: SEED, numRuns: RUNS },
     );
-    console.log(`[collision fuzz] seed ${SEED}: ${tally.tried} commands, ${tally.ok} ran, ${tally.collided} refused as collisions, ${tally.refusedKind} refused as non-files, ${tally.otherError} other errors; inputs changed: 0`);
+    console.log(`[collision fuzz] seed ${SEED}: ${tally.tried} commands, ${tally.ok} ran, ${tally.collided} refused as collisions, ${tally.refusedKind} refused as non-files, ${tally.otherError} other errors (${[...otherCodes].map(([c, k]) => `${c} ${k}`).join(', ')}); inputs changed: 0`);
     expect(tally.collided).toBeGreaterThan(0);
     expect(tally.ok).toBeGreaterThan(0);
   }, 300_000);
