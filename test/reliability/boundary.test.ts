@@ -220,7 +220,7 @@ describe('--emit-ts writes names into comments and strings escaped, item 14', ()
     spawnSync('mkdir', ['-p', join(d, 'node_modules'), join(d, 'd*')]);
     spawnSync('ln', ['-s', join(import.meta.dirname, '../..'), join(d, 'node_modules', 'netforge')]);
     const name = `evil */ console.log("INJECTED"); /* '\\n\r\u2028`;
-    writeFileSync(join(d, 'm.mjs'), `import { conv2d, defineModel } from 'netforge';\nexport default defineModel({ name: ${JSON.stringify(name)}, input: [3, 8, 8], outputName: "out*/x", build: (x) => conv2d(x, { name: 'c', outChannels: 4, kernel: 3 }) });\n`);
+    writeFileSync(join(d, 'm.mjs'), `import { conv2d, defineModel } from 'netforge';\nexport default defineModel({ name: ${JSON.stringify(name)}, input: [3, 8, 8], build: (x) => conv2d(x, { name: 'c', outChannels: 4, kernel: 3 }) });\n`);
     const r = netforge(['compile', 'm.mjs', '-o', 'd*/m.onnx', '--emit-ts', 'd*/m.ts', '-q'], { cwd: d });
     noStack(r.stderr);
     expect(r.code).toBe(0);

@@ -19,7 +19,8 @@
  * This file also reads which data files a model refers to: a walk of the protobuf wire format
  * (model -> graph -> initializers, sparse initializers, and tensors in node attributes,
  * subgraphs included) with positional reads, so a large model with inline data is not read
- * whole.
+ * whole, and best-effort (never throws). ./signature.ts decodes a whole model's bytes for
+ * serving; this runs on every write, beside models of any size, and on every `run`.
  */
 import { closeSync, constants, fstatSync, openSync, readdirSync, readSync } from 'node:fs';
 import { createHash } from 'node:crypto';
