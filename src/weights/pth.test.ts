@@ -116,9 +116,15 @@ describe('pickles that used to end in a stack trace (issue 17, item 5)', () => {
         // inner is `_rebuild_tensor_v2 (args) REDUCE`: take the global and the args apart
         const reduce = inner.length - 1;
         const globalEnd = inner.indexOf(0x0a, inner.indexOf(0x0a) + 1) + 1;
-        let args: Pickle = [...inner.slice(0, globalEnd), ...op.global('torch', 'Tensor'), ...inner.slice(globalEnd, reduce), ...op.tuple3];
-        for (let i = 1; i < depth; i++) args = [...op.global('torch._tensor', '_rebuild_from_type_v2'), ...op.global('torch', 'Tensor'), ...args, ...op.tuple3];
-        return [...op.global('torch._tensor', '_rebuild_from_type_v2'), ...args, ...op.reduce];
+        const innermost: Pickle = [...inner.slice(0, globalEnd), ...op.global('torch', 'Tensor'), ...inner.slice(globalEnd, reduce), ...op.tuple3];
+        // each level: (_rebuild_from_type_v2, Tensor, <the level inside>) as a TUPLE3
+        const open: Pickle = [...op.global('torch._tensor', '_rebuild_from_type_v2'), ...op.global('torch', 'Tensor')];
+        const parts: Pickle[] = [op.global('torch._tensor', '_rebuild_from_type_v2')];
+        for (let i = 1; i < depth; i++) parts.push(open);
+        parts.push(innermost);
+        for (let i = 1; i < depth; i++) parts.push(op.tuple3);
+        parts.push(op.reduce);
+        return parts.flat();
       };
       const file = (depth: number): Uint8Array => {
         const pickle = dictPickle([[op.str('w'), nested(depth)]]);
