@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BIN, netforge } from '../helpers/cli.js';
+import { BIN } from '../helpers/cli.js';
 import { netforgeAsync, slowly, startServer, writeCheckpoint, type TestServer } from '../weights/helpers.js';
 
 const root = mkdtempSync(join(tmpdir(), 'nf-leftovers-'));
@@ -29,7 +29,7 @@ describe('signals leave no temp files', () => {
   test('SIGHUP during the write of an output: the write finishes, the process ends of SIGHUP, no temp file', async () => {
     const d = dirOf('write');
     const ref = join(d, 'ref.onnx');
-    expect(netforge(['compile', 'resnet50', '-o', ref, '-q']).code).toBe(0);
+    expect((await netforgeAsync(['compile', 'resnet50', '-o', ref, '-q'])).code).toBe(0);
     const out = join(d, 'm.onnx');
     const child = spawn(process.execPath, [BIN, 'compile', 'resnet50', '-o', out, '-q'], { stdio: 'ignore' });
     const exited = new Promise<NodeJS.Signals | number | null>((resolve) => child.on('exit', (code, signal) => resolve(signal ?? code)));
