@@ -27,6 +27,7 @@ import { freezeBackbone } from './passes/freezeBackbone.js';
 import { prepareWeights, statePasses, type Notice, type PreparedWeights, type WeightsOption } from './pipeline/weights.js';
 import { toFloat16Pass } from './passes/toFloat16.js';
 import type { KeyRules } from './pipeline/adapt.js';
+import { TENSOR_SLACK } from './weights/strided.js';
 import { NetforgeError } from './errors.js';
 
 export interface CompileOptions extends BuildModelOptions {
@@ -186,8 +187,9 @@ export function compile(def: ModelDefinition, options: CompileOptions = {}): Com
     notices.push(n);
     o.onNotice?.(n);
   };
-  const weights = o.weights !== undefined ? prepareWeights(o.weights, notice, o.weightsKeys) : undefined;
   const built = buildModel(def, o);
+  // A checkpoint's tensors may take at most what this model's parameters could (8 bytes each, float64) plus slack.
+  const weights = o.weights !== undefined ? prepareWeights(o.weights, notice, o.weightsKeys ?? {}, { maxTensorBytes: 8 * paramElements(built) + TENSOR_SLACK }) : undefined;
   // Freezing is part of the model as PyTorch sees it (requires_grad), so the source counts show it.
   const source = analyze(o.freezeBackbone ? freezeBackbone(built) : built);
   const { graph, trace } = runPasses(built, standardPasses(def, o, weights, notice), {
@@ -204,4 +206,11 @@ export function compile(def: ModelDefinition, options: CompileOptions = {}): Com
   meta.set('netforge.frozen_params', String(source.frozenParams));
   if (o.seed !== undefined) meta.set('netforge.seed', String(o.seed));
   return { source, graph: { ...graph, meta }, stats, trace, notices };
+}
+
+/** Elements of all the graph's params (weights and buffers). */
+function paramElements(g: Graph): number {
+  let n = 0;
+  for (const p of g.params.values()) n += p.shape.reduce((a, b) => a * b, 1);
+  return n;
 }

@@ -10,6 +10,7 @@
  */
 import type { SourceLoc } from './ir/types.js';
 import type { ErrorCode } from './errorCodes.js';
+import { printable, printableLines } from './printable.js';
 
 export type { ErrorCode } from './errorCodes.js';
 export type { SourceLoc } from './ir/types.js';
@@ -108,7 +109,9 @@ export interface FormatErrorOptions {
 
 /**
  * The text the CLI prints: what, where (with a code frame when the source is at hand),
- * related locations, how to fix.
+ * related locations, how to fix. Messages quote names from data files, so control characters
+ * other than line breaks are escaped here (see printable.ts; the readers escape line breaks
+ * inside the names they quote).
  *
  * ```
  * error[E_SHAPE_MISMATCH]: Add got operands of shapes ... which do not match
@@ -120,12 +123,12 @@ export interface FormatErrorOptions {
  * ```
  */
 export function formatError(e: NetforgeError, o: FormatErrorOptions = {}): string {
-  const show = (loc: SourceLoc): string => formatLoc({ ...loc, file: o.displayPath ? o.displayPath(loc.file) : loc.file });
+  const show = (loc: SourceLoc): string => printable(formatLoc({ ...loc, file: o.displayPath ? o.displayPath(loc.file) : loc.file }));
   const where: string[] = [];
-  if (e.modulePath !== undefined) where.push(`in ${e.modulePath}`);
+  if (e.modulePath !== undefined) where.push(`in ${printable(e.modulePath)}`);
   if (e.loc !== undefined) where.push(`at ${show(e.loc)}`);
-  if (e.file !== undefined) where.push(`file ${e.file}`);
-  const lines = [`error[${e.code}]: ${e.message}`];
+  if (e.file !== undefined) where.push(`file ${printable(e.file)}`);
+  const lines = [`error[${e.code}]: ${printableLines(e.message)}`];
   if (where.length > 0) lines.push(`  --> ${where.join(', ')}`);
   const frame = (loc: SourceLoc | undefined): void => {
     const f = loc !== undefined && !e.framed ? o.frame?.(loc) : undefined;
@@ -133,9 +136,9 @@ export function formatError(e: NetforgeError, o: FormatErrorOptions = {}): strin
   };
   frame(e.loc);
   for (const r of e.related) {
-    lines.push(`  note: ${r.message}, at ${show(r.loc)}`);
+    lines.push(`  note: ${printableLines(r.message)}, at ${show(r.loc)}`);
     frame(r.loc);
   }
-  if (e.hint !== undefined) lines.push(`  help: ${e.hint}`);
+  if (e.hint !== undefined) lines.push(`  help: ${printableLines(e.hint)}`);
   return lines.join('\n');
 }

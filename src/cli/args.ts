@@ -1,6 +1,7 @@
 /** A small, strict command-line parser: declared flags only; mistakes are usage errors (exit 2). */
 import { NetforgeError } from '../errors.js';
 import { closest } from '../didYouMean.js';
+import { maxOf } from '../maxOf.js';
 
 export type FlagType = 'string' | 'int' | 'number' | 'bool' | 'list';
 
@@ -77,9 +78,33 @@ export function parseArgs(command: string, argv: readonly string[], specs: reado
     if (spec.repeat) {
       const prev = (flags.get(id) as readonly string[] | undefined) ?? [];
       flags.set(id, [...prev, ...(Array.isArray(v) ? v : [String(v)])]);
-    } else flags.set(id, v);
+    } else {
+      // `-o a.onnx -o b.onnx` would silently write only one of them
+      if (flags.has(id)) throw usageError(`${spec.name}${spec.alias ? ` (${spec.alias})` : ''} is given more than once (${JSON.stringify(String(flags.get(id)))} and ${JSON.stringify(inline)})`, `give ${spec.name} once`);
+      flags.set(id, v);
+    }
   }
   return { positionals, flags };
+}
+
+/**
+ * Whether `argv` asks for help: `--help` or `-h` where a flag may stand, not as the value of a
+ * flag (`-o --help` names a file) and not after `--` (which ends the options).
+ */
+export function wantsHelp(argv: readonly string[], specs: readonly FlagSpec[]): boolean {
+  const takesValue = new Set<string>();
+  for (const s of specs) {
+    if (s.type === 'bool') continue;
+    takesValue.add(s.name);
+    if (s.alias) takesValue.add(s.alias);
+  }
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--') return false;
+    if (a === '--help' || a === '-h') return true;
+    if (takesValue.has(a)) i++; // its value, whatever it looks like
+  }
+  return false;
 }
 
 export function flagHelp(specs: readonly FlagSpec[]): string {
@@ -87,7 +112,7 @@ export function flagHelp(specs: readonly FlagSpec[]): string {
     const arg = s.type === 'bool' ? '' : s.type === 'list' ? ' A,B,..' : s.type === 'string' ? ' VALUE' : ' N';
     return [`${s.alias ? `${s.alias}, ` : '    '}${s.name}${arg}`, s.help] as const;
   });
-  const w = Math.max(...rows.map(([a]) => a.length));
+  const w = maxOf(rows.map(([a]) => a.length));
   return rows.map(([a, h]) => `  ${a.padEnd(w)}  ${h}`).join('\n');
 }
 

@@ -21,9 +21,28 @@ describe('exitQuietlyOnClosedPipe', () => {
     expect(codes).toEqual([SIGPIPE_STATUS]);
     expect(SIGPIPE_STATUS).toBe(141);
   });
-  test('any other stream error is not swallowed', () => {
+  test('any other stdout error (a full disk) is reported as E_OUTPUT_IO and exits 1, without a stack', () => {
     const stream = new EventEmitter() as unknown as NodeJS.WriteStream;
-    exitQuietlyOnClosedPipe(stream, () => undefined);
-    expect(() => stream.emit('error', errno('EIO'))).toThrow('EIO');
+    const codes: number[] = [];
+    const reports: string[] = [];
+    exitQuietlyOnClosedPipe(stream, (c) => codes.push(c), (t) => reports.push(t));
+    stream.emit('error', Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' }));
+    expect(codes).toEqual([1]);
+    expect(reports).toEqual([
+      'error[E_OUTPUT_IO]: cannot write to standard output: ENOSPC: no space left on device\n  help: what was printed is incomplete; send the output where it can be written (a file on a filesystem with space, a pipe)\n',
+    ]);
+  });
+  test('a failing stderr cannot report anything: its errors do not end the command', () => {
+    const codes: number[] = [];
+    const reports: string[] = [];
+    exitQuietlyOnClosedPipe(process.stderr, (c) => codes.push(c), (t) => reports.push(t));
+    const listener = process.stderr.listeners('error').at(-1) as (e: Error) => void;
+    try {
+      listener(errno('ENOSPC'));
+      expect(codes).toEqual([]);
+      expect(reports).toEqual([]);
+    } finally {
+      process.stderr.removeListener('error', listener);
+    }
   });
 });

@@ -1,11 +1,13 @@
 /** The netforge command line: dispatch, help, and the error boundary (no stack traces for user errors). */
 import type { CliIO, Command } from './command.js';
-import { flagHelp } from './args.js';
-import { formatError, isNetforgeError } from '../errors.js';
+import { flagHelp, wantsHelp } from './args.js';
+import { writeSync } from 'node:fs';
+import { NetforgeError, formatError, isNetforgeError } from '../errors.js';
 import { NETFORGE_VERSION } from '../version.js';
 import { COMMANDS } from './commands/index.js';
 import { blameFlag } from './flagBlame.js';
 import { displayPath, frameFromDisk } from '../modelFile/codeFrame.js';
+import { describeThrown } from '../modelFile/thrown.js';
 
 async function help(): Promise<string> {
   const commands = await Promise.all(COMMANDS.map((c) => c.load()));
@@ -41,7 +43,7 @@ export async function main(argv: readonly string[], io: CliIO = defaultIO()): Pr
     return 2;
   }
   const cmd = await entry.load();
-  if (rest.includes('--help') || rest.includes('-h')) {
+  if (wantsHelp(rest, cmd.flags)) {
     io.out(commandHelp(cmd));
     return 0;
   }
@@ -53,7 +55,7 @@ export async function main(argv: readonly string[], io: CliIO = defaultIO()): Pr
       io.err(formatError(shown, { frame: frameFromDisk, displayPath }));
       return shown.exitCode;
     }
-    io.err(`netforge: internal error (this is a bug in netforge, please report it):\n${(e as Error).stack ?? String(e)}`);
+    io.err(`netforge: internal error (this is a bug in netforge, please report it):\n${e instanceof Error ? (e.stack ?? e.message) : `thrown value: ${describeThrown(e)}`}`);
     return 70;
   }
 }
@@ -80,9 +82,32 @@ export function wantsColor(stdoutIsTTY: boolean, env: NodeJS.ProcessEnv): boolea
  */
 export const SIGPIPE_STATUS = 128 + 13;
 
-export function exitQuietlyOnClosedPipe(stream: NodeJS.WriteStream, exit: (code: number) => void = (c) => process.exit(c)): void {
+/**
+ * What a failed write to stdout or stderr does: a closed pipe ends quietly with 141 (above);
+ * any other stdout failure (`netforge summary resnet18 > /dev/full`: ENOSPC) is reported on
+ * stderr as E_OUTPUT_IO and ends with status 1, since the output is incomplete. A failing
+ * stderr cannot report anything: its messages are lost and the command's own status stands.
+ */
+export function exitQuietlyOnClosedPipe(
+  stream: NodeJS.WriteStream,
+  exit: (code: number) => void = (c) => process.exit(c),
+  report: (text: string) => void = (t) => {
+    try {
+      writeSync(2, t);
+    } catch {
+      // stderr is gone too
+    }
+  },
+): void {
   stream.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code === 'EPIPE') exit(SIGPIPE_STATUS);
-    else throw e;
+    if (e.code === 'EPIPE') return exit(SIGPIPE_STATUS);
+    if (stream === process.stderr) return;
+    const err = new NetforgeError({
+      code: 'E_OUTPUT_IO',
+      message: `cannot write to standard output: ${e.message.split(',')[0] ?? e.message}`,
+      hint: 'what was printed is incomplete; send the output where it can be written (a file on a filesystem with space, a pipe)',
+    });
+    report(`${formatError(err)}\n`);
+    exit(1);
   });
 }

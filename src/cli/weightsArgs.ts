@@ -12,6 +12,7 @@ import type { Notice, WeightsInput } from '../pipeline/weights.js';
 import type { ProgressSink } from '../weights/progress.js';
 import { mib } from '../backends/report/format.js';
 import { parseRenameRule, type KeyRules } from '../pipeline/adapt.js';
+import { printableLines } from '../printable.js';
 
 export interface WeightsFlags {
   readonly weights?: WeightsInput;
@@ -60,5 +61,5 @@ export async function weightsOptionsFrom(p: Parsed, def: DefinedModel, io: CliIO
 
 /** Notes unless quiet; warnings always. */
 export function printNotices(notices: readonly Notice[], io: CliIO, quiet = false): void {
-  for (const n of notices) if (n.level === 'warning' || !quiet) io.err(`${n.level}: ${n.message}`);
+  for (const n of notices) if (n.level === 'warning' || !quiet) io.err(`${n.level}: ${printableLines(n.message)}`);
 }

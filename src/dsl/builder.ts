@@ -47,6 +47,15 @@ function state(what: string): BuilderState {
   return current;
 }
 
+/**
+ * Whether `t` is a tensor of the model being built: one its input or a layer produced (same
+ * id, shape and dtype), not an object made by hand to look like one.
+ */
+export function isModelTensor(t: Tensor): boolean {
+  const v = current?.values.get(t.id);
+  return v !== undefined && v.dtype === t.dtype && v.shape.length === t.shape.length && v.shape.every((d, i) => d === t.shape[i]);
+}
+
 /** The module path for a child called `name` in the current scope. */
 export function modulePath(name?: string | number): string {
   const s = state('modulePath');

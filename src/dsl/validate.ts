@@ -1,5 +1,5 @@
 /** Argument checks for DSL factories: "conv2d expected `outChannels` to be an integer > 0 but got -3". */
-import { modulePath, userError, type UserErrorExtra } from './builder.js';
+import { isModelTensor, modulePath, userError, type Tensor, type UserErrorExtra } from './builder.js';
 import { isModelOptionName } from '../errors.js';
 import type { IntPair } from '../ir/types.js';
 
@@ -85,5 +85,9 @@ export function bool(fn: Site, field: string, v: unknown): boolean {
 export function tensorArg(fn: Site, v: unknown): void {
   if (typeof v !== 'object' || v === null || typeof (v as { id?: unknown }).id !== 'string' || !Array.isArray((v as { shape?: unknown }).shape)) {
     throw userError('E_BAD_ARG', `${siteName(fn)} expected a tensor as its first argument but got ${show(v)}`, 'pass the result of a previous layer (or the model input)', where(fn));
+  }
+  // An object of the right form that no layer of this model produced (made by hand, or kept from another model's build)
+  if (!isModelTensor(v as Tensor)) {
+    throw userError('E_BAD_ARG', `${siteName(fn)} got a tensor that this model did not produce (id ${JSON.stringify((v as Tensor).id)}, shape [${(v as Tensor).shape.join(', ')}])`, 'pass the result of a previous layer of this model (or its input); tensors cannot be made by hand', where(fn));
   }
 }

@@ -1,9 +1,11 @@
 import { describe, expect, test } from 'vitest';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { errorOf } from '../../test/helpers/errors.js';
 import { atomicWriteFileSync, atomicWriteFilesSync, removeStaleTemps, tempPathFor } from './atomicWrite.js';
+import { lockPathFor } from './fileLock.js';
 
 describe('atomicWriteFileSync', () => {
   test('writes chunks in order and leaves no temp file', () => {
@@ -83,5 +85,61 @@ describe('atomicWriteFileSync', () => {
     expect(existsSync(dead)).toBe(false);
     expect(existsSync(live)).toBe(true);
     expect(existsSync(other)).toBe(true);
+  });
+  test('a rewritten file keeps its permission bits (0600 stays 0600); a new file is 0644 less the umask', () => {
+    const d = mkdtempSync(join(tmpdir(), 'nf-atomic-'));
+    const p = join(d, 'secret.onnx');
+    writeFileSync(p, 'old');
+    chmodSync(p, 0o600);
+    atomicWriteFileSync(p, 'new');
+    expect(readFileSync(p, 'utf8')).toBe('new');
+    expect(statSync(p).mode & 0o7777).toBe(0o600);
+    atomicWriteFileSync(join(d, 'fresh.onnx'), 'x');
+    expect(statSync(join(d, 'fresh.onnx')).mode & 0o777).toBe(0o644 & ~process.umask());
+  });
+  test('through a symbolic link the file it points to is replaced, and the link survives', () => {
+    const d = mkdtempSync(join(tmpdir(), 'nf-atomic-'));
+    mkdirSync(join(d, 'real'));
+    writeFileSync(join(d, 'real', 'm.html'), 'old');
+    symlinkSync(join('real', 'm.html'), join(d, 'link.html'));
+    atomicWriteFileSync(join(d, 'link.html'), 'new');
+    expect(lstatSync(join(d, 'link.html')).isSymbolicLink()).toBe(true);
+    expect(readFileSync(join(d, 'real', 'm.html'), 'utf8')).toBe('new');
+    expect(readdirSync(join(d, 'real'))).toEqual(['m.html']);
+  });
+  test('a FIFO or a device is refused and stays what it was', () => {
+    const d = mkdtempSync(join(tmpdir(), 'nf-atomic-'));
+    const fifo = join(d, 'out.fifo');
+    spawnSync('mkfifo', [fifo]);
+    expect(errorOf(() => atomicWriteFileSync(fifo, 'x'))).toMatchObject({ code: 'E_OUTPUT_NOT_FILE', exitCode: 2 });
+    expect(lstatSync(fifo).isFIFO()).toBe(true);
+    // a link to /dev/null, never /dev/null itself: code that renamed over it would replace only the link
+    symlinkSync('/dev/null', join(d, 'null-link'));
+    expect(errorOf(() => atomicWriteFileSync(join(d, 'null-link'), 'x'))).toMatchObject({ code: 'E_OUTPUT_NOT_FILE' });
+    expect(lstatSync(join(d, 'null-link')).isSymbolicLink()).toBe(true);
+    expect(readdirSync(d).sort()).toEqual(['null-link', 'out.fifo']);
+  });
+  test('a 250-byte file name (legal) is written: temp and lock names are shortened to fit', () => {
+    const d = mkdtempSync(join(tmpdir(), 'nf-atomic-'));
+    const name = `${'n'.repeat(245)}.onnx`;
+    atomicWriteFilesSync([
+      { path: join(d, `${name.slice(0, 200)}.data`), chunks: 'data' },
+      { path: join(d, name), chunks: 'model' },
+    ]);
+    expect(readFileSync(join(d, name), 'utf8')).toBe('model');
+    expect(readdirSync(d).sort()).toEqual([`${name.slice(0, 200)}.data`, name]);
+    expect(Buffer.byteLength(basename(tempPathFor(join(d, name))))).toBeLessThanOrEqual(255);
+  });
+  test('commit hooks run under the lock, around the renames', () => {
+    const d = mkdtempSync(join(tmpdir(), 'nf-atomic-'));
+    const p = join(d, 'm.onnx');
+    writeFileSync(p, 'old');
+    const seen: string[] = [];
+    atomicWriteFilesSync([{ path: p, chunks: 'new' }], {
+      before: () => seen.push(`before: ${readFileSync(p, 'utf8')}, locked ${existsSync(lockPathFor(p))}`),
+      after: () => seen.push(`after: ${readFileSync(p, 'utf8')}, locked ${existsSync(lockPathFor(p))}`),
+    });
+    expect(seen).toEqual(['before: old, locked true', 'after: new, locked true']);
+    expect(existsSync(lockPathFor(p))).toBe(false);
   });
 });

@@ -1,9 +1,11 @@
-import { openSync, writeSync, writevSync, fsyncSync, closeSync, renameSync, unlinkSync, readdirSync } from 'node:fs';
+import { openSync, writeSync, writevSync, fsyncSync, fchmodSync, closeSync, renameSync, unlinkSync, readdirSync } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { outputError } from './outputError.js';
 import { acquireLock, lockPathFor, processAlive } from './fileLock.js';
 import { guardSignals } from './signalGuard.js';
+import { resolveOutput } from './outputTarget.js';
+import { fitName } from './siblingName.js';
 
 /** What one output file holds: chunks written in order (views of tensor buffers, no concatenation). */
 export type Chunks = readonly Uint8Array[] | Uint8Array | string;
@@ -18,48 +20,69 @@ export function atomicWriteFileSync(path: string, chunks: Chunks): void {
   atomicWriteFilesSync([{ path, chunks }]);
 }
 
+/** One output file of a command: where (as the user named it) and what it holds. */
+export interface OutputFile {
+  readonly path: string;
+  readonly chunks: Chunks;
+}
+
+/** Work done under the lock of a multi-file write, around its renames. */
+export interface CommitHooks {
+  /** Before the first rename (e.g. read what the old files refer to). */
+  readonly before?: () => void;
+  /** After the last rename (e.g. remove files nothing refers to any more). */
+  readonly after?: () => void;
+}
+
 /**
- * Write files that belong together (an ONNX model and its external data) so that they
- * change as a pair: every temp file is written and fsynced first (a failure then leaves
- * every target as it was), and the renames happen under a lock on the last file, the one
- * that refers to the others, in the order given (that file last). Two processes writing
- * the same pair therefore never interleave their renames: the result is one writer's
- * complete pair. Left open: a process killed in the microseconds between its renames
- * (SIGKILL, power loss) leaves the new data beside the old model.
+ * Write files that belong together (an ONNX model, its external data, its typed wrapper) so
+ * that they change together or not at all: every temp file is written and fsynced first (a
+ * failure then leaves every target as it was: a full disk on the last file changes none),
+ * and the renames happen under a lock on the last file, the one that refers to the others,
+ * in the order given (that file last). Two processes writing the same files therefore never
+ * interleave their renames: the result is one writer's complete set. Each path is resolved
+ * first (resolveOutput): a symbolic link to a regular file writes that file, anything else
+ * that is not a regular file is refused, and a replaced file keeps its permission bits.
+ * Left open: a process killed in the microseconds between its renames (SIGKILL, power
+ * loss) leaves the files renamed so far beside the older rest.
  */
-export function atomicWriteFilesSync(files: readonly { readonly path: string; readonly chunks: Chunks }[]): void {
-  const temps: { tmp: string; path: string }[] = [];
+export function atomicWriteFilesSync(files: readonly OutputFile[], hooks: CommitHooks = {}): void {
+  const targets = files.map((f) => resolveOutput(f.path));
+  const temps: { tmp: string; path: string; shown: string }[] = [];
   // Ctrl-C during the write waits for it (then the process stops), instead of leaving a temp file.
   const unguard = guardSignals(() => temps.map((t) => t.tmp), safeUnlink);
   try {
-    for (const f of files) {
+    files.forEach((f, i) => {
       const list = listOf(f.chunks);
+      const t = targets[i]!;
       try {
-        temps.push({ tmp: writeTemp(f.path, list), path: f.path });
+        temps.push({ tmp: writeTemp(t.path, list, t.mode), path: t.path, shown: f.path });
       } catch (e) {
         throw outputError(f.path, e, totalBytes(list));
       }
-    }
-    const last = files[files.length - 1];
+    });
+    const last = temps[temps.length - 1];
     if (last === undefined) return;
     let release = (): void => {};
-    if (files.length > 1) {
+    if (files.length > 1 || hooks.before !== undefined || hooks.after !== undefined) {
       try {
         release = acquireLock(lockPathFor(last.path));
       } catch (e) {
-        throw outputError(last.path, e);
+        throw outputError(last.shown, e);
       }
     }
     try {
+      hooks.before?.();
       while (temps.length > 0) {
         const t = temps[0]!;
         try {
           renameSync(t.tmp, t.path);
         } catch (e) {
-          throw outputError(t.path, e);
+          throw outputError(t.shown, e);
         }
         temps.shift();
       }
+      hooks.after?.();
     } finally {
       release();
     }
@@ -77,12 +100,17 @@ function totalBytes(list: readonly (Uint8Array | string)[]): number {
   return n;
 }
 
-/** Write and fsync a temp sibling of `path`; returns its name. On failure nothing is left behind. */
-function writeTemp(path: string, list: readonly (Uint8Array | string)[]): string {
+/**
+ * Write and fsync a temp sibling of `path`; returns its name. On failure nothing is left
+ * behind. `mode`: the permission bits of the file it will replace, which it takes over
+ * exactly (a new file is 0644 less the umask).
+ */
+function writeTemp(path: string, list: readonly (Uint8Array | string)[], mode: number | undefined): string {
   removeStaleTemps(path);
   const tmp = tempPathFor(path);
-  const fd = openSync(tmp, 'wx', 0o644);
+  const fd = openSync(tmp, 'wx', mode ?? 0o644);
   try {
+    if (mode !== undefined) fchmodSync(fd, mode);
     writeChunks(fd, list);
     fsyncSync(fd);
   } catch (e) {
@@ -150,9 +178,15 @@ function writeAll(fd: number, buf: Uint8Array): void {
   while (off < buf.byteLength) off += writeSync(fd, buf, off, Math.min(buf.byteLength - off, MAX_CALL_BYTES));
 }
 
-/** A unique sibling temp name: `.name.<pid>.<random>.tmp`, hidden, same filesystem as the target. */
+/** Bytes a temp name adds to the target's name: `.` + `.<pid, up to 10 digits>.<8 hex>.tmp`. */
+const TEMP_RESERVE = 1 + 1 + 10 + 1 + 8 + 4;
+
+/**
+ * A unique sibling temp name: `.name.<pid>.<random>.tmp`, hidden, same filesystem as the
+ * target (`name` shortened when the whole would pass NAME_MAX, see fitName).
+ */
 export function tempPathFor(path: string): string {
-  return join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  return join(dirname(path), `.${fitName(basename(path), TEMP_RESERVE)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
 }
 
 export function safeUnlink(path: string): void {
@@ -178,7 +212,7 @@ export function removeStaleTemps(path: string): number {
   } catch {
     return 0;
   }
-  const target = basename(path);
+  const target = fitName(basename(path), TEMP_RESERVE);
   for (const n of names) {
     const m = TEMP_RE.exec(n);
     if (!m || m[1] !== target) continue;

@@ -6,10 +6,11 @@
  */
 import { closeSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { siblingName } from './siblingName.js';
 
-/** `.<name>.lock` in the same directory. */
+/** `.<name>.lock` in the same directory (`name` shortened if the whole would pass NAME_MAX). */
 export function lockPathFor(path: string): string {
-  return join(dirname(path), `.${basename(path)}.lock`);
+  return join(dirname(path), siblingName(basename(path), '.', '.lock'));
 }
 
 export interface LockOptions {

@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NetforgeError } from '../errors.js';
-import { assertWritable, freeBytes, outputError } from './outputError.js';
+import { freeBytes, outputError } from './outputError.js';
 
 const errno = (code: string, message = `${code}: something, write`): Error => Object.assign(new Error(message), { code });
 
@@ -46,13 +46,5 @@ describe('outputError', () => {
   test('freeBytes reads the filesystem, and is undefined for a path that does not exist', () => {
     expect(freeBytes(tmpdir())).toBeGreaterThan(0);
     expect(freeBytes('/nonexistent-dir-netforge')).toBeUndefined();
-  });
-});
-
-describe('assertWritable', () => {
-  test('a missing directory and a directory as the output fail before any work; a new file in a writable directory passes', () => {
-    expect(() => assertWritable('/nonexistent-dir-netforge/m.onnx')).toThrow(expect.objectContaining({ code: 'E_OUTPUT_IO', message: expect.stringContaining('[ENOENT]') }));
-    expect(() => assertWritable(tmpdir())).toThrow(expect.objectContaining({ code: 'E_OUTPUT_IO', message: expect.stringContaining('[EISDIR]') }));
-    expect(() => assertWritable(join(tmpdir(), 'new-model.onnx'))).not.toThrow();
   });
 });

@@ -4,7 +4,7 @@
  * the system's reason, and what to do about it. A full disk, a missing or read-only
  * directory are the user's to fix, not bugs, so no stack trace.
  */
-import { accessSync, constants, existsSync, statSync, statfsSync } from 'node:fs';
+import { existsSync, statfsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { NetforgeError, isNetforgeError } from '../errors.js';
 
@@ -61,20 +61,4 @@ export function outputError(path: string, e: unknown, bytes?: number): unknown {
     message: `cannot write ${path}: ${why} [${code}]`,
     hint: known?.hint ?? 'check the path, its directory and the free space',
   });
-}
-
-/**
- * Fail early (E_OUTPUT_IO) if `path` cannot be written: its directory is missing, not a
- * directory, or not writable, or `path` itself is a directory. (The file itself need not be
- * writable: it is replaced by a rename, which only needs the directory.) Commands call it for
- * every output before doing the work, so a compile does not run for seconds and then fail on
- * the second of two outputs with the first already written.
- */
-export function assertWritable(path: string): void {
-  try {
-    accessSync(dirname(path), constants.W_OK);
-  } catch (e) {
-    throw outputError(path, e);
-  }
-  if (existsSync(path) && statSync(path).isDirectory()) throw outputError(path, Object.assign(new Error(`EISDIR: ${path}`), { code: 'EISDIR' }));
 }

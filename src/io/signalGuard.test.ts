@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { guardSignals } from './signalGuard.js';
+import { TERMINATING_SIGNALS, guardSignals, onTerminatingSignal } from './signalGuard.js';
 
 const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
 
@@ -28,5 +28,22 @@ describe('guardSignals', () => {
     await turn();
     await turn();
     expect([process.listenerCount('SIGINT'), process.listenerCount('SIGTERM')]).toEqual(before);
+  });
+  test('covers Ctrl-C, SIGTERM, a closed terminal (SIGHUP) and SIGQUIT', () => {
+    const before = TERMINATING_SIGNALS.map((sig) => process.listenerCount(sig));
+    const removed: string[] = [];
+    const release = onTerminatingSignal(() => removed.push('temp'));
+    expect(TERMINATING_SIGNALS).toEqual(['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT']);
+    expect(TERMINATING_SIGNALS.map((sig) => process.listenerCount(sig))).toEqual(before.map((n) => n + 1));
+    const other = (): void => {}; // keeps the process alive in the test
+    process.on('SIGHUP', other);
+    try {
+      process.emit('SIGHUP', 'SIGHUP');
+    } finally {
+      process.removeListener('SIGHUP', other);
+    }
+    expect(removed).toEqual(['temp']);
+    expect(TERMINATING_SIGNALS.map((sig) => process.listenerCount(sig))).toEqual(before);
+    release();
   });
 });

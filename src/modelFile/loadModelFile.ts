@@ -13,14 +13,20 @@ import { isDefinedModel, type DefinedModel } from '../dsl/model.js';
 import { mapGeneratedLoc } from '../dsl/sourceLoc.js';
 import type { SourceLoc } from '../ir/types.js';
 import type { ImportOptions } from './typescriptLoader.js';
+import { describeThrown } from './thrown.js';
 
 export interface LoadModelFileOptions extends ImportOptions {
   /** The export to take (a file that defines several models); default: the default export, else `model`. */
   readonly exportName?: string;
 }
 
-/** The .ts files loaded so far: under `node --enable-source-maps` stacks already name them. */
+/** The model files (and the .ts files they import) loaded so far: under `node --enable-source-maps` stacks already name them. */
 const loadedSources = new Set<string>();
+
+/** Every model file (and .ts file it imports) loaded in this process: a command's inputs, which its outputs must not overwrite. */
+export function loadedModelSources(): readonly string[] {
+  return [...loadedSources];
+}
 
 /**
  * Load a model file as the command line does: a .ts file is type-checked against netforge's
@@ -35,20 +41,23 @@ export async function loadModelFile(path: string, o: LoadModelFileOptions = {}):
   try {
     if (isTs) {
       const { importTypeScriptModel } = await import('./typescriptLoader.js');
-      mod = await importTypeScriptModel(path, {
-        onTypeChecked: (r) => {
-          for (const f of r.files) loadedSources.add(f);
-          o.onTypeChecked?.(r);
-        },
-      });
+      mod = await unlessStalled(
+        importTypeScriptModel(path, {
+          onTypeChecked: (r) => {
+            for (const f of r.files) loadedSources.add(f);
+            o.onTypeChecked?.(r);
+          },
+        }),
+        path,
+      );
     } else {
-      mod = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+      loadedSources.add(path); // its stack frames are the user's
+      mod = (await unlessStalled(import(pathToFileURL(path).href), path)) as Record<string, unknown>;
     }
   } catch (e) {
     throw asUserError(e, path, 'evaluating');
   }
-  const def = pickModel(mod, path, exportName);
-  return isTs ? guardBuild(def, path) : def;
+  return guardBuild(pickModel(mod, path, exportName), path);
 }
 
 export function pickModel(mod: Record<string, unknown>, path: string, exportName?: string): DefinedModel {
@@ -95,16 +104,44 @@ export function userFrameOf(e: unknown): SourceLoc | undefined {
   return undefined;
 }
 
-function asUserError(e: unknown, path: string, when: 'evaluating' | 'building'): unknown {
+/**
+ * Resolves or rejects as `p` does, but rejects (E_MODEL_UNSETTLED) if the event loop runs out
+ * of work first: a top-level await in the model file waiting on a promise that never settles
+ * (Node would otherwise exit silently with status 13).
+ */
+function unlessStalled<T>(p: Promise<T>, path: string): Promise<T> {
+  let onIdle = (): void => {};
+  const stalled = new Promise<never>((_, reject) => {
+    onIdle = () =>
+      reject(
+        new NetforgeError({
+          code: 'E_MODEL_UNSETTLED',
+          message: `evaluating ${path} never finished: a top-level await waits for a promise that never settles`,
+          file: path,
+          hint: 'find the await at the top level of the model file (or a file it imports) whose promise is never resolved or rejected',
+        }),
+      );
+    process.once('beforeExit', onIdle);
+  });
+  return Promise.race([p, stalled]).finally(() => process.removeListener('beforeExit', onIdle));
+}
+
+/**
+ * A value the user's code threw, as E_MODEL_THREW at their line. An Error thrown inside
+ * netforge's own code is returned unchanged (a bug, or a NetforgeError that already says
+ * where); any other value (null, 42, a string) can only come from the user's code, which
+ * gives it no stack: the error then points at `where` (their defineModel call) or the file.
+ */
+function asUserError(e: unknown, path: string, when: 'evaluating' | 'building', where?: SourceLoc): unknown {
   if (isNetforgeError(e)) return e;
   const at = userFrameOf(e);
-  if (at === undefined) return e;
-  const what = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+  if (at === undefined && e instanceof Error) return e;
+  const loc = at ?? (when === 'building' ? where : undefined);
   return new NetforgeError({
     code: 'E_MODEL_THREW',
-    message: `the model file threw while ${when === 'evaluating' ? 'being evaluated' : 'building the model'}: ${what}`,
-    loc: at,
-    hint: `fix the code at that line (${path} or a file it imports)`,
+    message: `the model file threw while ${when === 'evaluating' ? 'being evaluated' : 'building the model'}: ${describeThrown(e)}${e instanceof Error ? '' : ' (a value that is not an Error, so without a stack: throw new Error(...) would show the line)'}`,
+    ...(loc !== undefined ? { loc } : { file: path }),
+    hint: at !== undefined ? `fix the code at that line (${path} or a file it imports)` : `find the throw in ${path} (or a file it imports)`,
   });
 }
 
@@ -116,7 +153,7 @@ function guardBuild(def: DefinedModel, path: string): DefinedModel {
       try {
         return build(x, options);
       } catch (e) {
-        throw asUserError(e, path, 'building');
+        throw asUserError(e, path, 'building', def.definedAt);
       }
     },
   };

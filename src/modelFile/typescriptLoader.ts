@@ -19,6 +19,8 @@ import { randomBytes } from 'node:crypto';
 import { ts } from 'ts-morph';
 import * as netforgeApi from '../index.js';
 import { safeUnlink } from '../io/atomicWrite.js';
+import { onTerminatingSignal } from '../io/signalGuard.js';
+import { siblingName } from '../io/siblingName.js';
 import { NetforgeError } from '../errors.js';
 import { registerGeneratedFile } from '../dsl/sourceLoc.js';
 import { sourceMapLookup, type SourceMapV3 } from './sourceMap.js';
@@ -124,7 +126,11 @@ export async function importTypeScriptModel(path: string, o: ImportOptions = {})
   const checked = assertModelFileTypeChecks(path);
   o.onTypeChecked?.(checked);
   const id = randomBytes(4).toString('hex');
-  const tempOf = new Map(checked.files.map((f) => [f, join(dirname(f), `.${basename(f)}.${id}.netforge.mjs`)] as const));
+  const tempOf = new Map(checked.files.map((f) => [f, join(dirname(f), siblingName(basename(f), '.', `.${id}.netforge.mjs`))] as const));
+  // Ctrl-C (or SIGTERM, SIGHUP) while the model is evaluated: the siblings go, then the process ends of that signal.
+  const unguard = onTerminatingSignal(() => {
+    for (const t of tempOf.values()) removeTemp(t);
+  });
   try {
     for (const file of checked.files) {
       const imports = checked.imports.get(file) ?? new Map<string, string>();
@@ -157,5 +163,6 @@ export async function importTypeScriptModel(path: string, o: ImportOptions = {})
     return ns.m;
   } finally {
     for (const t of tempOf.values()) removeTemp(t);
+    unguard();
   }
 }

@@ -28,6 +28,7 @@
 import type { Graph, Param } from '../ir/types.js';
 import { NetforgeError } from '../errors.js';
 import type { Pass, PassContext } from './pass.js';
+import { printable } from '../printable.js';
 
 export const WEIGHTS_META = 'netforge.weights';
 /** How many entries of each problem list an error shows before "... and N more". */
@@ -107,8 +108,9 @@ export function compareStateDict(g: Graph, state: ReadonlyMap<string, Float32Ten
   return { missing, unexpected, shapes: shapes.filter((m) => !headSet.has(m.name)), head, matched };
 }
 
+/** Up to LIST_LIMIT names (checkpoint keys are data: control characters escaped), then a count. */
 function listOf(items: readonly string[]): string {
-  const shown = items.slice(0, LIST_LIMIT).join(', ');
+  const shown = items.slice(0, LIST_LIMIT).map(printable).join(', ');
   return items.length > LIST_LIMIT ? `${shown}, ... and ${items.length - LIST_LIMIT} more` : shown;
 }
 
@@ -138,11 +140,11 @@ function hintFor(g: Graph, m: StateDictMismatch, replaceHead: boolean, extra: st
   const hints: string[] = [];
   const prefix = commonPrefix(m.unexpected);
   if (m.matched === 0 && prefix !== undefined && m.unexpected.some((k) => g.params.has(k.slice(prefix.length)))) {
-    hints.push(`every checkpoint key starts with '${prefix}': the checkpoint holds a model that wraps this one (a Lightning module's self.${prefix.slice(0, -1)}, say); pass --weights-strip-prefix ${prefix} to load it`);
+    hints.push(`every checkpoint key starts with '${printable(prefix)}': the checkpoint holds a model that wraps this one (a Lightning module's self.${printable(prefix.slice(0, -1))}, say); pass --weights-strip-prefix ${printable(prefix)} to load it`);
     return hints.join('; ');
   }
   if (m.matched === 0 && m.head.length === 0 && m.shapes.length === 0) {
-    const sample = m.unexpected.slice(0, 3).map((k) => `'${k}'`).join(', ');
+    const sample = m.unexpected.slice(0, 3).map((k) => `'${printable(k)}'`).join(', ');
     hints.push(`not one checkpoint key names a param of ${g.name}${sample ? ` (the checkpoint has ${sample}, ...)` : ''}: it holds a different network; check the file and the model name`);
     return hints.join('; ');
   }
@@ -178,7 +180,7 @@ function hintFor(g: Graph, m: StateDictMismatch, replaceHead: boolean, extra: st
 
 function mismatchError(g: Graph, m: StateDictMismatch, o: LoadStateDictOptions): NetforgeError {
   const head = o.replaceHead ? [] : m.head;
-  const shapeLines = [...m.shapes, ...head].map((s) => `${s.name}: checkpoint ${dims(s.checkpoint)}, model ${dims(s.model)}`);
+  const shapeLines = [...m.shapes, ...head].map((s) => `${printable(s.name)}: checkpoint ${dims(s.checkpoint)}, model ${dims(s.model)}`);
   const counts: string[] = [];
   const plural = (n: number, what: string): string => `${n} ${what}${n === 1 ? '' : what.endsWith('h') ? 'es' : 's'}`;
   if (m.missing.length) counts.push(plural(m.missing.length, 'missing key'));

@@ -4,11 +4,12 @@
  * collect the reader's notices, and attach the architecture guess to mismatch errors.
  */
 import { basename } from 'node:path';
+import { printable } from '../printable.js';
 import type { ModelDefinition } from '../dsl/model.js';
 import { loadStateDict, loadStateDictPass, type Float32Tensor } from '../passes/loadStateDict.js';
 import type { Pass } from '../passes/pass.js';
 import { freezeBackbonePass } from '../passes/freezeBackbone.js';
-import { readWeights } from '../weights/load.js';
+import { readWeights, type ReadWeightsOptions } from '../weights/load.js';
 import { toFloat32, type StateDict } from '../weights/tensor.js';
 import type { WeightsInput } from '../weights/resolve.js';
 import { describeMatch, identifyArchitecture } from './identify.js';
@@ -33,10 +34,10 @@ export interface PreparedWeights {
 
 const isStateDict = (w: WeightsOption): w is StateDict => typeof w === 'object' && 'tensors' in w;
 
-/** Read (if needed), convert to float32 and rewrite the keys by `keys` (adapt.ts). Reader notices go to `notice`. */
-export function prepareWeights(w: WeightsOption, notice: (n: Notice) => void = () => {}, keys: KeyRules = {}): PreparedWeights {
+/** Read (if needed, with `read`'s limits), convert to float32 and rewrite the keys by `keys` (adapt.ts). Reader notices go to `notice`. */
+export function prepareWeights(w: WeightsOption, notice: (n: Notice) => void = () => {}, keys: KeyRules = {}, read: ReadWeightsOptions = {}): PreparedWeights {
   const input: WeightsInput | undefined = typeof w === 'string' ? { file: w, source: w } : isStateDict(w) ? undefined : w;
-  const sd = input !== undefined ? readWeights(input.file) : (w as StateDict);
+  const sd = input !== undefined ? readWeights(input.file, read) : (w as StateDict);
   const source = input?.source ?? sd.file;
   const converted = new Map<string, Float32Tensor>();
   for (const [name, t] of sd.tensors) converted.set(name, { shape: t.shape, data: toFloat32(t, name, sd.file) });
@@ -52,7 +53,7 @@ export function readerNotices(sd: StateDict): string[] {
   const f = basename(sd.file);
   if (sd.unwrappedFrom !== undefined) out.push(`${f} is a ${sd.lightning !== undefined ? `PyTorch Lightning checkpoint (version ${sd.lightning})` : 'training checkpoint'}: loaded the state dict from its '${sd.unwrappedFrom}' entry`);
   if (sd.strippedPrefix !== undefined) out.push(`${f}: every key began with '${sd.strippedPrefix}' (saved from nn.DataParallel); the prefix was stripped`);
-  if (sd.skipped !== undefined && sd.skipped.length > 0) out.push(`${f}: skipped ${sd.skipped.length} entries that are not tensors (${sd.skipped.slice(0, 4).join(', ')}${sd.skipped.length > 4 ? ', ...' : ''})`);
+  if (sd.skipped !== undefined && sd.skipped.length > 0) out.push(`${f}: skipped ${sd.skipped.length} entries that are not tensors (${sd.skipped.slice(0, 4).map(printable).join(', ')}${sd.skipped.length > 4 ? ', ...' : ''})`);
   return out;
 }
 

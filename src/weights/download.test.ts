@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { NetforgeError } from '../errors.js';
+import { rejectionOf } from '../../test/helpers/errors.js';
 import { cacheDirFor, cacheNameFor, download, hashPrefixOf } from './download.js';
 
 const body = randomBytes(300_000);
@@ -71,17 +72,6 @@ afterAll(() => {
 
 const fresh = (): string => mkdtempSync(join(tmpdir(), 'netforge-dl-'));
 
-async function failure(p: Promise<unknown>, code: string): Promise<NetforgeError> {
-  const e = await p.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(NetforgeError);
-  expect((e as NetforgeError).code).toBe(code);
-  expect((e as NetforgeError).hint).toBeTruthy();
-  return e as NetforgeError;
-}
-
 describe('download', () => {
   test('downloads once, checks the hash prefix, then serves the cache without a request', async () => {
     const cache = join(fresh(), 'nested', 'cache');
@@ -98,7 +88,7 @@ describe('download', () => {
 
   test('a hash mismatch deletes the download', async () => {
     const cache = fresh();
-    const e = await failure(download(`${base}/files/${bad}`, { cacheDir: cache }), 'E_HASH_MISMATCH');
+    const e = await rejectionOf(download(`${base}/files/${bad}`, { cacheDir: cache }), 'E_HASH_MISMATCH');
     expect(e.message).toContain(sha);
     expect(readdirSync(cache)).toEqual([]);
   });
@@ -110,11 +100,11 @@ describe('download', () => {
 
   test('HTTP errors say what the server answered', async () => {
     const cache = fresh();
-    const e = await failure(download(`${base}/missing-12345678.pth`, { cacheDir: cache }), 'E_DOWNLOAD_HTTP');
+    const e = await rejectionOf(download(`${base}/missing-12345678.pth`, { cacheDir: cache }), 'E_DOWNLOAD_HTTP');
     expect(e.message).toContain('404');
     expect(e.hint).toContain('does not exist');
     expect(e.file).toBe(`${base}/missing-12345678.pth`);
-    expect((await failure(download(`${base}/private.bin`, { cacheDir: cache }), 'E_DOWNLOAD_HTTP')).message).toContain('403');
+    expect((await rejectionOf(download(`${base}/private.bin`, { cacheDir: cache }), 'E_DOWNLOAD_HTTP')).message).toContain('403');
     expect(readdirSync(cache)).toEqual([]);
   });
 
@@ -124,7 +114,7 @@ describe('download', () => {
     const d = await download(`${base}/redirect`, { cacheDir: cache });
     expect(d.bytes).toBe(body.length);
     expect(readdirSync(cache)).toEqual(['redirect']);
-    const e = await failure(download(`${base}/loop`, { cacheDir: fresh(), maxRedirects: 3 }), 'E_DOWNLOAD_REDIRECTS');
+    const e = await rejectionOf(download(`${base}/loop`, { cacheDir: fresh(), maxRedirects: 3 }), 'E_DOWNLOAD_REDIRECTS');
     expect(e.message).toContain('more than 3');
     expect(hits.get('/loop')).toBe(4);
   });
@@ -132,14 +122,14 @@ describe('download', () => {
   test('a response cut short (Content-Length not reached) leaves nothing behind', async () => {
     const cache = fresh();
     const lines: string[] = [];
-    const e = await failure(download(`${base}/truncated/${good}`, { cacheDir: cache, progress: { write: (s) => lines.push(s), isTTY: false } }), 'E_DOWNLOAD_TRUNCATED');
+    const e = await rejectionOf(download(`${base}/truncated/${good}`, { cacheDir: cache, progress: { write: (s) => lines.push(s), isTTY: false } }), 'E_DOWNLOAD_TRUNCATED');
     expect(e.message).toMatch(/after \d+ of 300000 bytes/);
     expect(readdirSync(cache)).toEqual([]);
   });
 
   test('a server that never answers times out', async () => {
     const cache = fresh();
-    const e = await failure(download(`${base}/hang/${good}`, { cacheDir: cache, timeoutMs: 200 }), 'E_DOWNLOAD_UNREACHABLE');
+    const e = await rejectionOf(download(`${base}/hang/${good}`, { cacheDir: cache, timeoutMs: 200 }), 'E_DOWNLOAD_UNREACHABLE');
     expect(e.message).toContain('ETIMEDOUT');
     expect(readdirSync(cache)).toEqual([]);
   });
@@ -150,7 +140,7 @@ describe('download', () => {
     const port = (closed.address() as AddressInfo).port;
     await new Promise<void>((r) => closed.close(() => r()));
     const cache = join(fresh(), 'cache');
-    const e = await failure(download(`http://127.0.0.1:${port}/models/${good}`, { cacheDir: cache }), 'E_DOWNLOAD_UNREACHABLE');
+    const e = await rejectionOf(download(`http://127.0.0.1:${port}/models/${good}`, { cacheDir: cache }), 'E_DOWNLOAD_UNREACHABLE');
     expect(existsSync(cache)).toBe(false); // no empty cache folder either
     expect(e.message).toContain(`could not reach 127.0.0.1:${port}`);
     expect(e.hint).toContain('could not be reached');
@@ -177,9 +167,9 @@ describe('download', () => {
   });
 
   test('URLs that cannot be downloaded are refused before any request', async () => {
-    await failure(download('ftp://example.com/x.pth', { cacheDir: fresh() }), 'E_DOWNLOAD_URL');
-    await failure(download('http://', { cacheDir: fresh() }), 'E_DOWNLOAD_URL');
-    await failure(download(`${base}/`, { cacheDir: fresh() }), 'E_DOWNLOAD_URL');
+    await rejectionOf(download('ftp://example.com/x.pth', { cacheDir: fresh() }), 'E_DOWNLOAD_URL');
+    await rejectionOf(download('http://', { cacheDir: fresh() }), 'E_DOWNLOAD_URL');
+    await rejectionOf(download(`${base}/`, { cacheDir: fresh() }), 'E_DOWNLOAD_URL');
   });
 });
 

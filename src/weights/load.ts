@@ -6,22 +6,25 @@ import type { StateDict } from './tensor.js';
 import { fail } from './fail.js';
 import { readWeightsFile } from './readFile.js';
 import { isZip } from './zip.js';
-import { isLegacyPth, parsePth } from './pth.js';
+import { isLegacyPth, parsePth, type ReadWeightsOptions } from './pth.js';
 import { looksLikeSafetensors, parseSafetensors } from './safetensors.js';
 import { isNpy } from './npy.js';
 
 export const KNOWN_FORMATS =
   'PyTorch torch.save checkpoints (ZIP format, torch >= 1.6, and the legacy format) and safetensors';
 
-/** A weights file (.pth zip or legacy, .safetensors; recognised by content) as a state dict, through the restricted unpickler. */
-export function readWeights(path: string): StateDict {
+export type { ReadWeightsOptions } from './pth.js';
+
+/** A weights file (.pth zip or legacy, .safetensors; recognised by content) as a state dict, through the restricted unpickler (`o`: limits on what views may take). */
+export function readWeights(path: string, o: ReadWeightsOptions = {}): StateDict {
   const buf = readWeightsFile(path);
-  return parseWeights(buf, path);
+  return parseWeights(buf, path, o);
 }
 
-export function parseWeights(buf: Uint8Array, file: string): StateDict {
+/** Safetensors tensors tile the file exactly, so only checkpoints (views of shared storages) need `o`'s cap. */
+export function parseWeights(buf: Uint8Array, file: string, o: ReadWeightsOptions = {}): StateDict {
   if (buf.length === 0) throw fail('E_WEIGHTS_TRUNCATED', file, 'the weights file is empty', 're-download or re-export it');
-  if (isZip(buf) || isLegacyPth(buf)) return parsePth(buf, file);
+  if (isZip(buf) || isLegacyPth(buf)) return parsePth(buf, file, o);
   if (looksLikeSafetensors(buf)) return parseSafetensors(buf, file);
   throw fail('E_WEIGHTS_FORMAT', file, `unrecognised weights file: ${describe(buf)}`, `netforge reads ${KNOWN_FORMATS}`);
 }

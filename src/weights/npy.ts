@@ -10,6 +10,7 @@ import { fail, truncated } from './fail.js';
 import { ioError, readWeightsFile } from './readFile.js';
 import { atomicWriteFileSync } from '../io/atomicWrite.js';
 import type { NetforgeError } from '../errors.js';
+import { printable } from '../printable.js';
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 
@@ -106,17 +107,17 @@ function parseHeaderDict(text: string, bad: (m: string) => NetforgeError): Map<s
     if (isStr(t)) return t.slice(1, -1);
     if (t === 'True') return true;
     if (t === 'False') return false;
-    if (t !== '(') throw bad(`unexpected '${t}' in the header`);
+    if (t !== '(') throw bad(`unexpected '${printable(t)}' in the header`);
     const dims: number[] = [];
     for (;;) {
       const u = next();
       if (u === ')') return dims;
       const d = Number(u.replace(/L$/, ''));
-      if (!/^\d+L?$/.test(u) || !Number.isSafeInteger(d)) throw bad(`shape entry '${u}' is not a non-negative integer`);
+      if (!/^\d+L?$/.test(u) || !Number.isSafeInteger(d)) throw bad(`shape entry '${printable(u)}' is not a non-negative integer`);
       dims.push(d);
       const sep = next();
       if (sep === ')') return dims;
-      if (sep !== ',') throw bad(`expected ',' in shape, got '${sep}'`);
+      if (sep !== ',') throw bad(`expected ',' in shape, got '${printable(sep)}'`);
     }
   };
   if (next() !== '{') throw bad('the header is not a dict');
@@ -132,7 +133,7 @@ function parseHeaderDict(text: string, bad: (m: string) => NetforgeError): Map<s
     if (sep !== ',') throw bad(`expected ',' after the value of ${k}`);
   }
   if (i !== tokens.length) throw bad('unexpected text after the header dict');
-  for (const key of ['descr', 'fortran_order', 'shape']) if (!out.has(key)) throw bad(`missing '${key}'`);
+  for (const key of ['descr', 'fortran_order', 'shape']) if (!out.has(key)) throw bad(`missing '${printable(key)}'`);
   return out;
 }
 

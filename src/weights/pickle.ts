@@ -11,6 +11,7 @@
  * Values are built iteratively, so deeply nested input cannot overflow the JS stack.
  */
 import { fail, corrupt, truncated } from './fail.js';
+import { printable } from '../printable.js';
 
 export type PyValue =
   | null
@@ -184,15 +185,15 @@ export function unpickle(buf: Uint8Array, opts: UnpickleOptions): UnpickleResult
       throw fail(
         'E_PICKLE_GLOBAL',
         file,
-        `pickle refers to '${module}.${name}', which netforge does not allow (only tensor and state-dict types are loaded; nothing is executed)`,
-        opts.globalHint?.(`${module}.${name}`) ?? 'the file may be malicious, or contains objects other than tensors',
+        `pickle refers to '${printable(`${module}.${name}`)}', which netforge does not allow (only tensor and state-dict types are loaded; nothing is executed)`,
+        opts.globalHint?.(printable(`${module}.${name}`)) ?? 'the file may be malicious, or contains objects other than tensors',
       );
     }
     return g;
   };
   const call = (fn: PyValue, args: readonly PyValue[]): PyValue => {
     if (!(fn instanceof PyGlobal)) throw err(`cannot call a ${typeName(fn)}`);
-    if (fn.call === undefined) throw err(`'${fn.qualname}' cannot be called`);
+    if (fn.call === undefined) throw err(`'${printable(fn.qualname)}' cannot be called`);
     return fn.call(args, ctx);
   };
   const setItems = (d: PyValue, kv: readonly PyValue[]): void => {
@@ -487,7 +488,7 @@ export function unpickle(buf: Uint8Array, opts: UnpickleOptions): UnpickleResult
         // FLOAT (protocol 0)
         const s = line().trim();
         const v = Number(s);
-        if (Number.isNaN(v) && !/^[+-]?nan$/i.test(s)) throw err(`bad FLOAT '${s}'`);
+        if (Number.isNaN(v) && !/^[+-]?nan$/i.test(s)) throw err(`bad FLOAT '${printable(s)}'`);
         push(v);
         break;
       }
@@ -495,7 +496,7 @@ export function unpickle(buf: Uint8Array, opts: UnpickleOptions): UnpickleResult
         push(parseStringRepr(line(), err));
         break;
       case 0x56: // UNICODE (protocol 0, raw-unicode-escape)
-        push(parseRawUnicodeEscape(line()));
+        push(parseRawUnicodeEscape(line(), err));
         break;
       case 0x82:
       case 0x83:
@@ -541,13 +542,13 @@ function toInt(v: bigint): number | bigint {
 }
 
 function parseDecimal(s: string, err: (m: string) => Error): number {
-  if (!/^\d{1,10}$/.test(s)) throw err(`bad memo index '${s}'`);
+  if (!/^\d{1,10}$/.test(s)) throw err(`bad memo index '${printable(s)}'`);
   return Number(s);
 }
 
 function parseIntText(s: string, err: (m: string) => Error): number | bigint {
   const t = s.trim();
-  if (!/^[+-]?\d{1,4000}$/.test(t)) throw err(`bad integer '${s}'`);
+  if (!/^[+-]?\d{1,4000}$/.test(t)) throw err(`bad integer '${printable(s)}'`);
   return toInt(BigInt(t));
 }
 
@@ -564,6 +565,11 @@ function parseStringRepr(s: string, err: (m: string) => Error): string {
   });
 }
 
-function parseRawUnicodeEscape(s: string): string {
-  return s.replace(/\\u([0-9a-fA-F]{4})|\\U([0-9a-fA-F]{8})/g, (_m, a?: string, b?: string) => String.fromCodePoint(parseInt((a ?? b)!, 16)));
+function parseRawUnicodeEscape(s: string, err: (m: string) => Error): string {
+  return s.replace(/\\u([0-9a-fA-F]{4})|\\U([0-9a-fA-F]{8})/g, (m, a?: string, b?: string) => {
+    const cp = parseInt((a ?? b)!, 16);
+    // Python refuses \U escapes past the last code point ("illegal Unicode character")
+    if (cp > 0x10ffff) throw err(`UNICODE escape ${m} is not a Unicode code point (the largest is \\U0010ffff)`);
+    return String.fromCodePoint(cp);
+  });
 }

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parsePth, readPth } from './pth.js';
 import { toFloat32, type StateDict } from './tensor.js';
 import { expected, expectNetforgeError, fixture, hex } from '../../test/fixtures/weights/helpers.js';
+import { dictPickle, legacyCheckpoint, op, tensorPickle, viewsCheckpoint, zipCheckpoint, type Pickle, type ViewSpec } from '../../test/fixtures/weights/pthBuilder.js';
 
 /** Compare every tensor of `sd` with what torch reported when writing the fixture. */
 function checkAgainstTorch(sd: StateDict, name: string): void {
@@ -95,4 +96,43 @@ describe('readPth', () => {
     const buf = readFileSync(fixture('mixed_legacy.pth'));
     expectNetforgeError(() => parsePth(buf.subarray(0, buf.length - 3), 'x.pth'), 'E_WEIGHTS_TRUNCATED');
   });
+});
+
+describe('pickles that used to end in a stack trace (issue 17, item 5)', () => {
+  const storages = { '0': { dtype: 'float32', numel: 4 } } as const;
+  const view: ViewSpec = { name: 'w', storage: '0', size: [4], stride: [1] };
+  for (const format of ['zip', 'legacy'] as const) {
+    it(`${format}: a UNICODE opcode escaping a code point past U+10FFFF is E_WEIGHTS_CORRUPT, not a RangeError`, () => {
+      const buf = viewsCheckpoint(format, [{ ...view, rawKey: op.unicodeRaw('\\U00110000') }], storages);
+      const e = expectNetforgeError(() => parsePth(buf, 'bad-unicode.pth'), 'E_WEIGHTS_CORRUPT');
+      expect(e.message).toContain('\\U00110000 is not a Unicode code point');
+      // the largest code point itself is fine
+      const ok = parsePth(viewsCheckpoint(format, [{ ...view, rawKey: op.unicodeRaw('\\U0010ffff') }], storages), 'ok.pth');
+      expect([...ok.tensors.keys()]).toEqual(['\u{10ffff}']);
+    });
+    it(`${format}: _rebuild_from_type_v2 nested 5,000 deep is E_WEIGHTS_CORRUPT, not a stack overflow; nested twice it loads`, () => {
+      const nested = (depth: number): Pickle => {
+        const inner = tensorPickle(view, storages, format === 'legacy');
+        // inner is `_rebuild_tensor_v2 (args) REDUCE`: take the global and the args apart
+        const reduce = inner.length - 1;
+        const globalEnd = inner.indexOf(0x0a, inner.indexOf(0x0a) + 1) + 1;
+        const innermost: Pickle = [...inner.slice(0, globalEnd), ...op.global('torch', 'Tensor'), ...inner.slice(globalEnd, reduce), ...op.tuple3];
+        // each level: (_rebuild_from_type_v2, Tensor, <the level inside>) as a TUPLE3
+        const open: Pickle = [...op.global('torch._tensor', '_rebuild_from_type_v2'), ...op.global('torch', 'Tensor')];
+        const parts: Pickle[] = [op.global('torch._tensor', '_rebuild_from_type_v2')];
+        for (let i = 1; i < depth; i++) parts.push(open);
+        parts.push(innermost);
+        for (let i = 1; i < depth; i++) parts.push(op.tuple3);
+        parts.push(op.reduce);
+        return parts.flat();
+      };
+      const file = (depth: number): Uint8Array => {
+        const pickle = dictPickle([[op.str('w'), nested(depth)]]);
+        return format === 'legacy' ? legacyCheckpoint(pickle, storages) : zipCheckpoint(pickle, storages);
+      };
+      expect(parsePth(file(2), 'twice.pth').tensors.get('w')!.shape).toEqual([4]);
+      const e = expectNetforgeError(() => parsePth(file(5000), 'deep.pth'), 'E_WEIGHTS_CORRUPT');
+      expect(e.message).toContain('_rebuild_from_type_v2 is nested in itself more than 16 deep');
+    });
+  }
 });

@@ -17,7 +17,8 @@ import { readWeightsFile } from './readFile.js';
 import { isZip, readZip } from './zip.js';
 import { PyDict, PyList, unpickle } from './pickle.js';
 import { loadStateDictPickle, type StateDictPickle } from './torchPickle.js';
-import { byteSwapped, materialize } from './strided.js';
+import { byteSwapped, materialize, tensorBudget, type TensorBudget } from './strided.js';
+import { printable } from '../printable.js';
 
 /** 0x1950a86a20f9469cfc6c, the legacy format's magic number, as a protocol-2 pickle (PROTO 2, LONG1 10 bytes). */
 const LEGACY_MAGIC = Uint8Array.of(0x80, 0x02, 0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19);
@@ -28,17 +29,28 @@ export function isLegacyPth(buf: Uint8Array): boolean {
   return buf.length >= LEGACY_MAGIC.length && LEGACY_MAGIC.every((b, i) => buf[i] === b);
 }
 
-export function readPth(path: string): StateDict {
-  return parsePth(readWeightsFile(path), path);
+/** Options of the readers. */
+export interface ReadWeightsOptions {
+  /**
+   * At most this many bytes for all tensors together (views counted at their contiguous
+   * size), e.g. derived from the model's parameter count; the file's own limit (see
+   * strided.ts) applies anyway.
+   */
+  readonly maxTensorBytes?: number;
 }
 
-export function parsePth(buf: Uint8Array, file: string): StateDict {
-  if (isZip(buf)) return parsePthZip(buf, file);
-  if (isLegacyPth(buf)) return parsePthLegacy(buf, file);
+export function readPth(path: string, o: ReadWeightsOptions = {}): StateDict {
+  return parsePth(readWeightsFile(path), path, o);
+}
+
+export function parsePth(buf: Uint8Array, file: string, o: ReadWeightsOptions = {}): StateDict {
+  const budget = tensorBudget(buf.length, o.maxTensorBytes);
+  if (isZip(buf)) return parsePthZip(buf, file, budget);
+  if (isLegacyPth(buf)) return parsePthLegacy(buf, file, budget);
   throw fail('E_WEIGHTS_FORMAT', file, 'not a PyTorch checkpoint (neither a torch.save ZIP archive nor the legacy format)', 'pass a file written by torch.save');
 }
 
-function parsePthZip(buf: Uint8Array, file: string): StateDict {
+function parsePthZip(buf: Uint8Array, file: string, budget: TensorBudget): StateDict {
   const zip = readZip(buf, file);
   const names = [...zip.entries.keys()];
   const pkls = names.filter((n) => /^[^/]+\/data\.pkl$/.test(n));
@@ -56,7 +68,7 @@ function parsePthZip(buf: Uint8Array, file: string): StateDict {
   let bigEndian = false;
   if (zip.entries.has(`${prefix}byteorder`)) {
     const order = new TextDecoder().decode(zip.read(`${prefix}byteorder`)).trim();
-    if (order !== 'little' && order !== 'big') throw corrupt(file, `unknown byteorder '${order}' in the archive`);
+    if (order !== 'little' && order !== 'big') throw corrupt(file, `unknown byteorder '${printable(order)}' in the archive`);
     bigEndian = order === 'big';
   }
   const pickle = loadStateDictPickle(zip.read(`${prefix}data.pkl`), file, 'zip');
@@ -65,7 +77,7 @@ function parsePthZip(buf: Uint8Array, file: string): StateDict {
     let bytes = cache.get(key);
     if (bytes === undefined) {
       const entry = `${prefix}data/${key}`;
-      if (!zip.entries.has(entry)) throw corrupt(file, `storage '${key}' is missing from the archive (no ${entry})`);
+      if (!zip.entries.has(entry)) throw corrupt(file, `storage '${printable(key)}' is missing from the archive (no ${entry})`);
       bytes = zip.read(entry);
       const info = pickle.storages.get(key);
       if (bigEndian && info !== undefined) bytes = byteSwapped(bytes, dtypeSize(info.dtype));
@@ -73,10 +85,10 @@ function parsePthZip(buf: Uint8Array, file: string): StateDict {
     }
     return bytes;
   };
-  return toStateDict(pickle, 'pth-zip', file, storage);
+  return toStateDict(pickle, 'pth-zip', file, storage, budget);
 }
 
-function parsePthLegacy(buf: Uint8Array, file: string): StateDict {
+function parsePthLegacy(buf: Uint8Array, file: string, budget: TensorBudget): StateDict {
   const plain = { file, globals: new Map() };
   const magic = unpickle(buf, plain);
   if (magic.value !== MAGIC_NUMBER) throw fail('E_WEIGHTS_FORMAT', file, 'not a legacy PyTorch checkpoint: wrong magic number', 'pass a file written by torch.save');
@@ -99,30 +111,31 @@ function parsePthLegacy(buf: Uint8Array, file: string): StateDict {
   for (const k of keysPickle.value.items) {
     const key = typeof k === 'number' ? String(k) : k;
     const info = typeof key === 'string' ? pickle.storages.get(key) : undefined;
-    if (typeof key !== 'string' || info === undefined) throw corrupt(file, `legacy checkpoint lists storage '${String(key)}' that no tensor uses`);
-    if (pos + 8 > buf.length) throw truncated(file, `legacy checkpoint ends before storage '${key}'`);
+    if (typeof key !== 'string' || info === undefined) throw corrupt(file, `legacy checkpoint lists storage '${printable(String(key))}' that no tensor uses`);
+    if (pos + 8 > buf.length) throw truncated(file, `legacy checkpoint ends before storage '${printable(key)}'`);
     const count = dv.getBigInt64(pos, true);
     const es = dtypeSize(info.dtype);
     const nbytes = count * BigInt(es);
     if (count < 0n || nbytes > BigInt(buf.length - pos - 8)) {
-      throw truncated(file, `legacy storage '${key}' declares ${count} ${info.dtype} elements but only ${buf.length - pos - 8} bytes remain`);
+      throw truncated(file, `legacy storage '${printable(key)}' declares ${count} ${info.dtype} elements but only ${buf.length - pos - 8} bytes remain`);
     }
     const start = pos + 8;
     pos = start + Number(nbytes);
     const bytes = buf.subarray(start, pos);
     storages.set(key, littleEndian ? bytes : byteSwapped(bytes, es));
   }
-  return toStateDict(pickle, 'pth-legacy', file, (key) => {
+  const storageOf = (key: string): Uint8Array => {
     const s = storages.get(key);
-    if (s === undefined) throw corrupt(file, `storage '${key}' is not in the legacy checkpoint's storage list`);
+    if (s === undefined) throw corrupt(file, `storage '${printable(key)}' is not in the legacy checkpoint's storage list`);
     return s;
-  });
+  };
+  return toStateDict(pickle, 'pth-legacy', file, storageOf, budget);
 }
 
-function toStateDict(pickle: StateDictPickle, format: StateDict['format'], file: string, storage: (key: string) => Uint8Array): StateDict {
+function toStateDict(pickle: StateDictPickle, format: StateDict['format'], file: string, storage: (key: string) => Uint8Array, budget: TensorBudget): StateDict {
   let entries: [string, WeightTensor][] = [];
   for (const [name, d] of pickle.tensors) {
-    entries.push([name, { dtype: d.dtype, shape: d.size, data: materialize(storage(d.storageKey), d, file, name) }]);
+    entries.push([name, { dtype: d.dtype, shape: d.size, data: materialize(storage(d.storageKey), d, file, name, budget) }]);
   }
   // nn.DataParallel saves every key as `module.<name>`; strip it only when all keys have it.
   const PREFIX = 'module.';

@@ -7,8 +7,10 @@
  * with O_NONBLOCK (so opening a FIFO that has no writer does not hang) and the opened
  * descriptor is fstat'ed (so the check and the read see the same file, with no race).
  */
-import { closeSync, constants, fstatSync, openSync, readFileSync, type Stats } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
+import { constants as bufferConstants } from 'node:buffer';
 import { fail } from './fail.js';
+import { fileKind } from '../io/outputTarget.js';
 import { isNetforgeError, type NetforgeError } from '../errors.js';
 
 export function readWeightsFile(path: string): Uint8Array {
@@ -19,11 +21,22 @@ export function readWeightsFile(path: string): Uint8Array {
     throw ioError(path, e, 'read');
   }
   try {
-    const kind = nonFileKind(fstatSync(fd));
+    const st = fstatSync(fd);
+    const kind = fileKind(st);
     if (kind !== undefined) {
       const hint = kind === 'a directory' ? 'the path is a directory; give the path of a file' : `${path} is ${kind}, not a file: give the path of a weights (or .npy) file`;
       throw fail('E_WEIGHTS_IO', path, `cannot read ${path}: it is ${kind}, not a regular file`, hint);
     }
+    const size = st.size;
+    if (size > MAX_BYTES) {
+      throw fail(
+        'E_WEIGHTS_IO',
+        path,
+        `cannot read ${path}: it has ${size} bytes, and netforge holds a weights file in memory in one piece of at most ${MAX_BYTES} bytes`,
+        'no ResNet needs this much (wide_resnet101_2 is 507 MB in float32): check that this is the right file, or save the state dict in half precision (model.half().state_dict())',
+      );
+    }
+    if (size > READ_CHUNK) return readLarge(fd, size);
     const b = readFileSync(fd);
     // A plain Uint8Array view: Buffer's slice() does not copy, which would surprise consumers of tensor data.
     return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
@@ -34,15 +47,21 @@ export function readWeightsFile(path: string): Uint8Array {
   }
 }
 
-/** What a non-regular file is, in words; undefined for a regular file. */
-function nonFileKind(st: Stats): string | undefined {
-  if (st.isFile()) return undefined;
-  if (st.isDirectory()) return 'a directory';
-  if (st.isCharacterDevice()) return 'a character device';
-  if (st.isBlockDevice()) return 'a block device';
-  if (st.isFIFO()) return 'a FIFO (named pipe)';
-  if (st.isSocket()) return 'a socket';
-  return 'a special file';
+/** The largest typed array this Node can allocate (4 GiB on 64-bit Node 20). */
+const MAX_BYTES = bufferConstants.MAX_LENGTH;
+/** readFileSync refuses files over 2 GiB; larger ones are read in pieces of this size. */
+const READ_CHUNK = 2 ** 31 - 1;
+
+/** A file over 2 GiB, read into one buffer piece by piece. */
+function readLarge(fd: number, size: number): Uint8Array {
+  const out = new Uint8Array(size);
+  let off = 0;
+  while (off < size) {
+    const n = readSync(fd, out, off, Math.min(1 << 30, size - off), off);
+    if (n === 0) break;
+    off += n;
+  }
+  return off === size ? out : out.subarray(0, off);
 }
 
 /** Map a Node fs error to a user-facing error (code E_WEIGHTS_IO). */
@@ -53,7 +72,6 @@ export function ioError(path: string, e: unknown, verb: 'read' | 'write'): Netfo
     ENOENT: verb === 'read' ? 'check the path; the file does not exist' : 'the directory does not exist; create it first',
     EACCES: 'check the file permissions',
     EISDIR: 'the path is a directory; give the path of a file',
-    ERR_FS_FILE_TOO_LARGE: 'files over 2 GiB are not supported; convert the weights to safetensors shards',
   };
   const why = e instanceof Error ? e.message : String(e);
   return fail('E_WEIGHTS_IO', path, `cannot ${verb} ${path}: ${why}`, (typeof code === 'string' ? hints[code] : undefined) ?? 'check the path and permissions');

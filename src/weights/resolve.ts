@@ -5,8 +5,9 @@
  */
 import { existsSync } from 'node:fs';
 import { NetforgeError } from '../errors.js';
-import { download, type Downloaded, type DownloadOptions } from './download.js';
+import { cachePathFor, download, type Downloaded, type DownloadOptions } from './download.js';
 import { parseVariant, torchvisionWeights, TORCHVISION_VARIANTS, type TorchvisionWeights } from './torchvision.js';
+import { readWeights } from './load.js';
 
 /** Weights to load, as resolveWeights() returns them for `--weights FILE|URL|imagenet1k_v1`. */
 export interface WeightsInput {
@@ -27,6 +28,11 @@ export interface ResolveWeightsOptions extends DownloadOptions {
 
 const URL_LIKE = /^[a-z][a-z0-9+.-]*:\/\//i;
 
+/** A downloaded file must parse as weights (E_WEIGHTS_* otherwise). */
+export function checkWeightsFile(path: string): void {
+  readWeights(path);
+}
+
 /** `--weights` resolved: a file, a URL (downloaded once into the cache, hash checked) or a torchvision variant (`imagenet1k_v1`) for `o.model`. */
 export async function resolveWeights(spec: string, o: ResolveWeightsOptions): Promise<WeightsInput> {
   const variant = parseVariant(spec);
@@ -37,7 +43,8 @@ export async function resolveWeights(spec: string, o: ResolveWeightsOptions): Pr
     return { file: d.path, source: `${tv.variant.toLowerCase()} (${tv.url})`, torchvision: tv };
   }
   if (URL_LIKE.test(spec)) {
-    const d = await download(spec, o);
+    // a file name without a sha256 prefix is parsed as weights before it is cached
+    const d = await download(spec, { validate: checkWeightsFile, ...o });
     o.onDownload?.(d, spec);
     return { file: d.path, source: spec };
   }
@@ -50,4 +57,20 @@ export async function resolveWeights(spec: string, o: ResolveWeightsOptions): Pr
     });
   }
   return { file: spec, source: spec };
+}
+
+/**
+ * The local file `--weights spec` is read from, without downloading anything: the path itself,
+ * or where the cache keeps a URL or torchvision variant. Undefined when that cannot be told
+ * yet (resolveWeights then reports why).
+ */
+export function weightsFileFor(spec: string, o: { readonly model: string; readonly cacheDir: string }): string | undefined {
+  try {
+    const variant = parseVariant(spec);
+    if (variant !== undefined && !existsSync(spec)) return cachePathFor(torchvisionWeights(o.model, variant).url, o.cacheDir);
+    if (URL_LIKE.test(spec)) return cachePathFor(spec, o.cacheDir);
+    return spec;
+  } catch {
+    return undefined;
+  }
 }

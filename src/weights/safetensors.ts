@@ -13,6 +13,7 @@ import { fail, truncated } from './fail.js';
 import { ioError, readWeightsFile } from './readFile.js';
 import { atomicWriteFileSync } from '../io/atomicWrite.js';
 import { NetforgeError } from '../errors.js';
+import { printable } from '../printable.js';
 
 const MAX_HEADER = 100 * 1024 * 1024;
 
@@ -84,21 +85,21 @@ export function parseSafetensors(buf: Uint8Array, file: string): SafetensorsFile
       metadata = parseMetadata(info, bad);
       continue;
     }
-    if (typeof info !== 'object' || info === null || Array.isArray(info)) throw bad(`entry '${name}' is not an object`);
+    if (typeof info !== 'object' || info === null || Array.isArray(info)) throw bad(`entry '${printable(name)}' is not an object`);
     const { dtype: st, shape, data_offsets: offsets } = info as Record<string, unknown>;
     const dtype = typeof st === 'string' ? FROM_ST[st] : undefined;
-    if (dtype === undefined) throw bad(`tensor '${name}' has unsupported dtype ${JSON.stringify(st)} (supported: ${Object.keys(FROM_ST).join(', ')})`);
+    if (dtype === undefined) throw bad(`tensor '${printable(name)}' has unsupported dtype ${JSON.stringify(st)} (supported: ${Object.keys(FROM_ST).join(', ')})`);
     if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && (d as number) >= 0)) {
-      throw bad(`tensor '${name}' shape must be a list of non-negative integers`);
+      throw bad(`tensor '${printable(name)}' shape must be a list of non-negative integers`);
     }
     if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((o) => Number.isSafeInteger(o) && (o as number) >= 0)) {
-      throw bad(`tensor '${name}' data_offsets must be [begin, end] non-negative integers`);
+      throw bad(`tensor '${printable(name)}' data_offsets must be [begin, end] non-negative integers`);
     }
     const [begin, end] = offsets as [number, number];
-    if (begin > end || end > dataLen) throw bad(`tensor '${name}' data_offsets [${begin}, ${end}] are outside the ${dataLen}-byte data buffer`);
+    if (begin > end || end > dataLen) throw bad(`tensor '${printable(name)}' data_offsets [${begin}, ${end}] are outside the ${dataLen}-byte data buffer`);
     const dims = shape as number[];
     const want = numelOf(dims) * dtypeSize(dtype);
-    if (end - begin !== want) throw bad(`tensor '${name}' has ${end - begin} bytes but shape [${dims.join(', ')}] of ${st as string} needs ${want}`);
+    if (end - begin !== want) throw bad(`tensor '${printable(name)}' has ${end - begin} bytes but shape [${dims.join(', ')}] of ${st as string} needs ${want}`);
     spans.push({ name, begin, end });
     tensors.set(name, { dtype, shape: dims, data: buf.subarray(dataStart + begin, dataStart + end) });
   }
@@ -106,8 +107,8 @@ export function parseSafetensors(buf: Uint8Array, file: string): SafetensorsFile
   spans.sort((a, b) => a.begin - b.begin || a.end - b.end);
   let covered = 0;
   for (const s of spans) {
-    if (s.begin < covered) throw bad(`tensor '${s.name}' overlaps the previous tensor (starts at ${s.begin}, previous ends at ${covered})`);
-    if (s.begin > covered) throw bad(`bytes ${covered}..${s.begin} of the data buffer belong to no tensor (a hole before '${s.name}')`);
+    if (s.begin < covered) throw bad(`tensor '${printable(s.name)}' overlaps the previous tensor (starts at ${s.begin}, previous ends at ${covered})`);
+    if (s.begin > covered) throw bad(`bytes ${covered}..${s.begin} of the data buffer belong to no tensor (a hole before '${printable(s.name)}')`);
     covered = s.end;
   }
   if (covered !== dataLen) throw bad(`the data buffer has ${dataLen - covered} trailing bytes that belong to no tensor`);
@@ -118,7 +119,7 @@ function parseMetadata(v: unknown, bad: (m: string) => NetforgeError): Record<st
   if (typeof v !== 'object' || v === null || Array.isArray(v)) throw bad('__metadata__ must be an object of strings');
   const out: Record<string, string> = {};
   for (const [k, s] of Object.entries(v as Record<string, unknown>)) {
-    if (typeof s !== 'string') throw bad(`__metadata__ value for '${k}' is not a string`);
+    if (typeof s !== 'string') throw bad(`__metadata__ value for '${printable(k)}' is not a string`);
     out[k] = s;
   }
   return out;
@@ -136,10 +137,10 @@ export function writeSafetensors(path: string, tensors: ReadonlyMap<string, Weig
   let offset = 0;
   for (const name of names) {
     const t = tensors.get(name)!;
-    if (name === '__metadata__' || name.length === 0) throw fail('E_SAFETENSORS_HEADER', path, `cannot write a tensor named '${name}'`, 'rename the tensor');
+    if (name === '__metadata__' || name.length === 0) throw fail('E_SAFETENSORS_HEADER', path, `cannot write a tensor named '${printable(name)}'`, 'rename the tensor');
     const want = numelOf(t.shape) * dtypeSize(t.dtype);
     if (t.data.byteLength !== want) {
-      throw fail('E_SAFETENSORS_HEADER', path, `tensor '${name}' has ${t.data.byteLength} bytes but shape [${t.shape.join(', ')}] of ${t.dtype} needs ${want}`, 'pass contiguous data matching the shape and dtype');
+      throw fail('E_SAFETENSORS_HEADER', path, `tensor '${printable(name)}' has ${t.data.byteLength} bytes but shape [${t.shape.join(', ')}] of ${t.dtype} needs ${want}`, 'pass contiguous data matching the shape and dtype');
     }
     header[name] = { dtype: TO_ST[t.dtype], shape: [...t.shape], data_offsets: [offset, offset + want] };
     chunks.push(t.data);

@@ -5,6 +5,7 @@
  * weights survive a round trip without loss; `toFloat32` converts where math is needed.
  */
 import { NetforgeError } from '../errors.js';
+import { printable } from '../printable.js';
 
 export type WeightDType =
   | 'float32'
@@ -84,7 +85,7 @@ export function toFloat32(t: WeightTensor, name?: string, file?: string): Float3
     throw new NetforgeError({
       code: 'E_WEIGHTS_CORRUPT',
       message:
-        `tensor${name !== undefined ? ` '${name}'` : ''} has ${t.data.byteLength} bytes of data but shape ` +
+        `tensor${name !== undefined ? ` '${printable(name)}'` : ''} has ${t.data.byteLength} bytes of data but shape ` +
         `[${t.shape.join(', ')}] of ${t.dtype} needs ${n * es}`,
       file: file ?? '<memory>',
       hint: 'the weights file is damaged or was written by a buggy tool; re-export it',

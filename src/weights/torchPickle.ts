@@ -19,6 +19,7 @@ import {
   type CallContext,
   type PyValue,
 } from './pickle.js';
+import { printable } from '../printable.js';
 
 /** A storage as referenced by a persistent id; `viewOffset` (elements) is for legacy storage views. */
 export class PyStorage extends PyObject {
@@ -122,6 +123,9 @@ function asTensor(v: PyValue | undefined, fn: string, file: string): PyTensor {
   throw corrupt(file, `${fn} expects a tensor, got ${v === undefined ? 'nothing' : typeName(v)}`);
 }
 
+/** How deep _rebuild_from_type_v2 may be nested in itself. */
+export const MAX_REBUILD_NESTING = 16;
+
 function makeAllowlist(): Map<string, PyGlobal> {
   const g = new Map<string, PyGlobal>();
   const add = (x: PyGlobal): void => void g.set(x.qualname, x);
@@ -148,16 +152,22 @@ function makeAllowlist(): Map<string, PyGlobal> {
   // (func, new_type, args, state): torch >= 1.12 for Tensor subclasses; we accept plain Tensor/Parameter only.
   const tensorTypes = [new PyGlobal('torch', 'Tensor'), new PyGlobal('torch.nn.parameter', 'Parameter')];
   tensorTypes.forEach(add);
-  add(
-    new PyGlobal('torch._tensor', '_rebuild_from_type_v2', (a, ctx) => {
-      const [func, newType, args] = a;
-      if (!(func instanceof PyGlobal) || func.call === undefined || !(args instanceof PyTuple)) {
+  // Its first argument is a function called with the third: a file can nest it in itself, so
+  // the nesting is unwound in a loop, and bounded (torch writes it once around a tensor).
+  const fromType: PyGlobal = new PyGlobal('torch._tensor', '_rebuild_from_type_v2', (a, ctx) => {
+    let args = a;
+    for (let depth = 1; ; depth++) {
+      const [func, newType, inner] = args;
+      if (!(func instanceof PyGlobal) || func.call === undefined || !(inner instanceof PyTuple)) {
         throw corrupt(ctx.file, '_rebuild_from_type_v2 called with unexpected arguments');
       }
       if (!tensorTypes.includes(newType as PyGlobal)) throw corrupt(ctx.file, `_rebuild_from_type_v2 to an unsupported type ${newType === undefined ? '' : typeName(newType)}`);
-      return asTensor(func.call(args.items, ctx), '_rebuild_from_type_v2', ctx.file);
-    }),
-  );
+      if (func !== fromType) return asTensor(func.call(inner.items, ctx), '_rebuild_from_type_v2', ctx.file);
+      if (depth >= MAX_REBUILD_NESTING) throw corrupt(ctx.file, `_rebuild_from_type_v2 is nested in itself more than ${MAX_REBUILD_NESTING} deep (torch.save writes it once around a tensor)`);
+      args = inner.items;
+    }
+  });
+  add(fromType);
   add(new PyGlobal('torch', 'Size', (a, ctx) => new PyTuple(ints(a[0], 'torch.Size', ctx.file))));
   for (const [name, dtype] of Object.entries(STORAGE_DTYPES)) {
     add(new StorageType('torch', name, dtype));
@@ -205,17 +215,17 @@ export function loadStateDictPickle(buf: Uint8Array, file: string, flavor: PthFl
     if (!(type instanceof StorageType)) throw corrupt(file, `persistent id names ${type === undefined ? 'nothing' : typeName(type)} instead of a storage type`);
     const key = typeof rawKey === 'number' ? String(rawKey) : rawKey;
     if (typeof key !== 'string' || key.length === 0) throw corrupt(file, 'storage key must be a string');
-    const n = int(numel, `size of storage '${key}'`, file);
+    const n = int(numel, `size of storage '${printable(key)}'`, file);
     const prev = storages.get(key);
     if (prev === undefined) storages.set(key, { key, dtype: type.dtype, numel: n });
-    else if (prev.dtype !== type.dtype) throw corrupt(file, `storage '${key}' is used both as ${prev.dtype} and as ${type.dtype}`);
+    else if (prev.dtype !== type.dtype) throw corrupt(file, `storage '${printable(key)}' is used both as ${prev.dtype} and as ${type.dtype}`);
     let viewOffset = 0;
     if (view !== undefined && view !== null) {
       // (view_key, offset, view_size), elements: pre-1.0 files that saved storage slices.
-      if (!(view instanceof PyTuple) || view.items.length !== 3) throw corrupt(file, `storage '${key}' has malformed view metadata`);
-      viewOffset = int(view.items[1], `view offset of storage '${key}'`, file);
-      const viewSize = int(view.items[2], `view size of storage '${key}'`, file);
-      if (viewOffset + viewSize > n) throw corrupt(file, `storage view of '${key}' runs past its ${n} elements`);
+      if (!(view instanceof PyTuple) || view.items.length !== 3) throw corrupt(file, `storage '${printable(key)}' has malformed view metadata`);
+      viewOffset = int(view.items[1], `view offset of storage '${printable(key)}'`, file);
+      const viewSize = int(view.items[2], `view size of storage '${printable(key)}'`, file);
+      if (viewOffset + viewSize > n) throw corrupt(file, `storage view of '${printable(key)}' runs past its ${n} elements`);
     }
     return new PyStorage(key, type.dtype, typeof location === 'string' ? location : 'cpu', n, viewOffset);
   };
@@ -246,7 +256,7 @@ function extractStateDict(value: PyValue, file: string): { tensors: Map<string, 
   throw fail(
     'E_WEIGHTS_FORMAT',
     file,
-    `the checkpoint contains no tensors (top-level keys: ${keys.length > 0 ? keys.join(', ') : 'none'})`,
+    `the checkpoint contains no tensors (top-level keys: ${keys.length > 0 ? keys.map(printable).join(', ') : 'none'})`,
     `save a state dict: torch.save(model.state_dict(), path); checkpoints wrapping one under ${WRAPPER_KEYS.join('/')} are also understood`,
   );
 }

@@ -12,6 +12,7 @@
 import { inflateRawSync } from 'node:zlib';
 import { crc32 } from './crc32.js';
 import { corrupt, fail, truncated } from './fail.js';
+import { printable } from '../printable.js';
 
 export interface ZipEntry {
   readonly name: string;
@@ -126,8 +127,8 @@ export function readZip(buf: Uint8Array, file: string, options: ZipOptions = {})
     if (ex !== undefined) {
       let q = ex.start;
       const take = (): number => {
-        if (q + 8 > ex.end) throw corrupt(file, `ZIP64 extra field of '${name}' is too short`);
-        const v = u64(q, `size of '${name}'`);
+        if (q + 8 > ex.end) throw corrupt(file, `ZIP64 extra field of '${printable(name)}' is too short`);
+        const v = u64(q, `size of '${printable(name)}'`);
         q += 8;
         return v;
       };
@@ -138,18 +139,18 @@ export function readZip(buf: Uint8Array, file: string, options: ZipOptions = {})
 
     checkName(name, file);
     if (offset + csize > buf.length) {
-      throw truncated(file, `ZIP entry '${name}' (${csize} bytes at byte ${offset}) lies beyond the end of the file (${buf.length} bytes)`);
+      throw truncated(file, `ZIP entry '${printable(name)}' (${csize} bytes at byte ${offset}) lies beyond the end of the file (${buf.length} bytes)`);
     }
     if (entries.has(name)) {
-      throw fail('E_ZIP_DUPLICATE', file, `ZIP archive contains '${name}' twice`, 'a valid checkpoint has unique entry names; the file was tampered with or badly written');
+      throw fail('E_ZIP_DUPLICATE', file, `ZIP archive contains '${printable(name)}' twice`, 'a valid checkpoint has unique entry names; the file was tampered with or badly written');
     }
-    if (flags & 1) throw fail('E_WEIGHTS_FORMAT', file, `ZIP entry '${name}' is encrypted`, 'decrypt the archive first');
+    if (flags & 1) throw fail('E_WEIGHTS_FORMAT', file, `ZIP entry '${printable(name)}' is encrypted`, 'decrypt the archive first');
     if (method !== 0 && method !== 8) {
-      throw fail('E_WEIGHTS_FORMAT', file, `ZIP entry '${name}' uses compression method ${method}`, 'only stored and deflate entries are supported; re-save with torch.save');
+      throw fail('E_WEIGHTS_FORMAT', file, `ZIP entry '${printable(name)}' uses compression method ${method}`, 'only stored and deflate entries are supported; re-save with torch.save');
     }
-    if (method === 0 && csize !== usize) throw corrupt(file, `stored ZIP entry '${name}' declares different compressed and uncompressed sizes`);
+    if (method === 0 && csize !== usize) throw corrupt(file, `stored ZIP entry '${printable(name)}' declares different compressed and uncompressed sizes`);
     if (usize > BOMB_RATIO * csize && usize > BOMB_MIN) {
-      throw fail('E_ZIP_BOMB', file, `ZIP entry '${name}' claims to expand ${csize} bytes to ${usize} bytes`, 'refusing a likely zip bomb; use a checkpoint written by torch.save');
+      throw fail('E_ZIP_BOMB', file, `ZIP entry '${printable(name)}' claims to expand ${csize} bytes to ${usize} bytes`, 'refusing a likely zip bomb; use a checkpoint written by torch.save');
     }
     entries.set(name, { name, method, crc32: crc, compressedSize: csize, uncompressedSize: usize, localHeaderOffset: offset });
     totalUncompressed += usize;
@@ -167,11 +168,11 @@ export function readZip(buf: Uint8Array, file: string, options: ZipOptions = {})
   }
 
   const dataStart = (e: ZipEntry): number => {
-    need(e.localHeaderOffset, 30, `local header of '${e.name}'`);
-    if (dv.getUint32(e.localHeaderOffset, true) !== SIG_LOCAL) throw corrupt(file, `ZIP local header of '${e.name}' has a bad signature`);
+    need(e.localHeaderOffset, 30, `local header of '${printable(e.name)}'`);
+    if (dv.getUint32(e.localHeaderOffset, true) !== SIG_LOCAL) throw corrupt(file, `ZIP local header of '${printable(e.name)}' has a bad signature`);
     // The local header's name/extra lengths may differ from the central ones (PyTorch pads the extra field for alignment).
     const start = e.localHeaderOffset + 30 + dv.getUint16(e.localHeaderOffset + 26, true) + dv.getUint16(e.localHeaderOffset + 28, true);
-    need(start, e.compressedSize, `data of '${e.name}'`);
+    need(start, e.compressedSize, `data of '${printable(e.name)}'`);
     return start;
   };
 
@@ -180,7 +181,7 @@ export function readZip(buf: Uint8Array, file: string, options: ZipOptions = {})
     entries,
     read(name: string): Uint8Array {
       const e = entries.get(name);
-      if (e === undefined) throw corrupt(file, `ZIP archive has no entry '${name}'`);
+      if (e === undefined) throw corrupt(file, `ZIP archive has no entry '${printable(name)}'`);
       const start = dataStart(e);
       const raw = buf.subarray(start, start + e.compressedSize);
       let out: Uint8Array;
@@ -192,17 +193,17 @@ export function readZip(buf: Uint8Array, file: string, options: ZipOptions = {})
           out = inflateRawSync(raw, { maxOutputLength: Math.max(1, e.uncompressedSize) });
         } catch (err) {
           if ((err as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') {
-            throw fail('E_ZIP_BOMB', file, `ZIP entry '${name}' inflates to more than its declared ${e.uncompressedSize} bytes`, 'refusing a likely zip bomb; use a checkpoint written by torch.save');
+            throw fail('E_ZIP_BOMB', file, `ZIP entry '${printable(name)}' inflates to more than its declared ${e.uncompressedSize} bytes`, 'refusing a likely zip bomb; use a checkpoint written by torch.save');
           }
-          throw corrupt(file, `ZIP entry '${name}' cannot be inflated: ${(err as Error).message}`);
+          throw corrupt(file, `ZIP entry '${printable(name)}' cannot be inflated: ${(err as Error).message}`);
         }
         if (out.length !== e.uncompressedSize) {
-          throw corrupt(file, `ZIP entry '${name}' inflates to ${out.length} bytes, not the declared ${e.uncompressedSize}`);
+          throw corrupt(file, `ZIP entry '${printable(name)}' inflates to ${out.length} bytes, not the declared ${e.uncompressedSize}`);
         }
       }
       const actual = crc32(out);
       if (actual !== e.crc32) {
-        throw corrupt(file, `ZIP entry '${name}' fails its CRC-32 check (expected ${hex(e.crc32)}, got ${hex(actual)})`);
+        throw corrupt(file, `ZIP entry '${printable(name)}' fails its CRC-32 check (expected ${hex(e.crc32)}, got ${hex(actual)})`);
       }
       return out;
     },
@@ -246,6 +247,6 @@ function checkName(name: string, file: string): void {
     /^[A-Za-z]:/.test(name) ||
     segs.includes('..');
   if (bad) {
-    throw fail('E_ZIP_UNSAFE_PATH', file, `ZIP archive contains an unsafe entry name '${name}'`, 'entry names must be relative paths without `..`; the file was not written by torch.save and may be malicious');
+    throw fail('E_ZIP_UNSAFE_PATH', file, `ZIP archive contains an unsafe entry name '${printable(name)}'`, 'entry names must be relative paths without `..`; the file was not written by torch.save and may be malicious');
   }
 }

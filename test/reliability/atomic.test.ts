@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { BIN, netforge } from '../helpers/cli.js';
 import { buildGraph, conv2d } from '../../src/dsl/index.js';
 import { initParams } from '../../src/passes/initParams.js';
@@ -16,6 +16,7 @@ import { writeOnnx } from '../../src/backends/onnx/serialize.js';
 import { createSession, runFloat32 } from '../../src/backends/ort/session.js';
 import { freeBytes } from '../../src/io/outputError.js';
 import { acquireLock, lockPathFor } from '../../src/io/fileLock.js';
+import { externalDataLocations } from '../../src/backends/onnx/externalData.js';
 
 const dirs: string[] = [];
 /** A fresh temp directory, removed after the file's tests (these tests write ~700 MB). */
@@ -29,6 +30,12 @@ afterAll(() => {
 });
 
 const sha = (p: string): string => createHash('sha256').update(readFileSync(p)).digest('hex');
+/** The one external data file the model at `p` refers to. */
+const dataOf = (p: string): string => {
+  const l = externalDataLocations(p);
+  expect(l).toHaveLength(1);
+  return join(dirname(p), l[0]!);
+};
 const temps = (d: string): string[] => readdirSync(d).filter((f) => f.endsWith('.tmp'));
 
 function compileAndKillAfter(args: readonly string[], ms: number): Promise<number | null> {
@@ -115,7 +122,7 @@ describe('two processes writing the same model with external data', () => {
       const sub = join(d, `ref${seed}`);
       mkdirSync(sub);
       expect(netforge(['compile', 'resnet18', '-o', join(sub, 'm.onnx'), '--external-data', '--seed', seed, '-q']).code).toBe(0);
-      return { model: sha(join(sub, 'm.onnx')), data: sha(join(sub, 'm.onnx.data')) };
+      return { model: sha(join(sub, 'm.onnx')), data: sha(dataOf(join(sub, 'm.onnx'))) };
     };
     const pairs = [ref('1'), ref('2')];
     const out = join(d, 'm.onnx');
@@ -123,7 +130,7 @@ describe('two processes writing the same model with external data', () => {
       new Promise((resolve) => spawn(process.execPath, [BIN, 'compile', 'resnet18', '-o', out, '--external-data', '--seed', seed, '-q'], { stdio: 'ignore' }).on('exit', resolve));
     for (let round = 0; round < 8; round++) {
       expect(await Promise.all([run('1'), run('2')])).toEqual([0, 0]);
-      const got = { model: sha(out), data: sha(`${out}.data`) };
+      const got = { model: sha(out), data: sha(dataOf(out)) };
       const which = pairs.findIndex((p) => p.model === got.model && p.data === got.data);
       expect(which, `round ${round}: the model and its data come from different writers`).toBeGreaterThanOrEqual(0);
     }
@@ -136,7 +143,7 @@ describe('the pair is renamed under a lock', () => {
     const d = tempDir('nf-lock-');
     const out = join(d, 'm.onnx');
     writeFileSync(out, 'old model');
-    writeFileSync(`${out}.data`, 'old data');
+    writeFileSync(`${out}.data`, 'old data'); // the data file name earlier netforge versions wrote
     const release = acquireLock(lockPathFor(out));
     let released = false;
     try {
@@ -152,7 +159,9 @@ describe('the pair is renamed under a lock', () => {
       released = true;
       expect(await exited).toBe(0);
       expect(readFileSync(out).length).toBeGreaterThan(1000);
-      expect(statSync(`${out}.data`).size).toBeGreaterThan(1_000_000);
+      expect(statSync(dataOf(out)).size).toBeGreaterThan(1_000_000);
+      // the old pair's data: nothing refers to it any more (the old model was no ONNX model)
+      expect(existsSync(`${out}.data`)).toBe(false);
       expect(readdirSync(d).filter((f) => f.endsWith('.tmp') || f.endsWith('.lock'))).toEqual([]);
     } finally {
       if (!released) release();
@@ -182,9 +191,10 @@ describe('models over 2 GiB', () => {
       );
       const out = join(d, 'big.onnx');
       const w = writeOnnx(out, g);
-      expect(w.externalPath).toBe(`${out}.data`);
+      expect(w.externalPath).toMatch(/\/big\.onnx\.[0-9a-f]{16}\.data$/);
+      expect(w.externalPath).toBe(dataOf(out));
       expect(statSync(out).size).toBeLessThan(1_000_000);
-      expect(statSync(`${out}.data`).size).toBeGreaterThan(2 ** 31);
+      expect(statSync(w.externalPath!).size).toBeGreaterThan(2 ** 31);
       const s = await createSession(out);
       const x = new Float32Array(4096).fill(0.01);
       const y = await runFloat32(s, x, [1, 4096, 1, 1]);
@@ -197,11 +207,12 @@ describe('models over 2 GiB', () => {
   }, 600_000);
 });
 
-test('--external-data on a small model writes <out>.data beside it', async () => {
+test('--external-data on a small model writes <out>.<hash>.data beside it', async () => {
   const d = tempDir('nf-ext-');
   const out = join(d, 'r18.onnx');
   expect(netforge(['compile', 'resnet18', '-o', out, '--external-data', '-q']).code).toBe(0);
-  expect(existsSync(`${out}.data`)).toBe(true);
+  expect(readdirSync(d).filter((f) => f !== 'r18.onnx')).toEqual([basename(dataOf(out))]);
+  expect(basename(dataOf(out))).toMatch(/^r18\.onnx\.[0-9a-f]{16}\.data$/);
   expect(statSync(out).size).toBeLessThan(500_000);
   const s = await createSession(out);
   const y = await runFloat32(s, new Float32Array(3 * 224 * 224), [1, 3, 224, 224]);

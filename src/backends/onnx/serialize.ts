@@ -9,25 +9,33 @@
  *
  * Tensors can go to an external data file instead (`externalData`, or automatically when
  * the model would pass protobuf's 2 GiB limit), each aligned to 4 KiB so onnxruntime can
- * map it.
+ * map it. writeOnnx names that file after its content (`<model>.<hash>.data`, see
+ * ./externalData.ts), so a model always reads its own data.
  */
-import { basename } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { DType, Graph, Param, Shape } from '../../ir/types.js';
 import { nodeOnnx, type OnnxAttrValue, type OnnxConstInput } from '../../ir/ops.js';
 import type { onnx as P } from 'onnx-proto';
 import { ATTRIBUTE_TYPE, DATA_LOCATION, ONNX_DTYPE, DEFAULT_OPSET, MAX_OPSET, MIN_OPSET, irVersionFor } from './constants.js';
 import { encode, encodeGraph, encodeModelHeader, encodeTensorHeader, lengthPrefix } from './wire.js';
 import { NetforgeError } from '../../errors.js';
-import { atomicWriteFileSync, atomicWriteFilesSync } from '../../io/atomicWrite.js';
+import { atomicWriteFilesSync, type OutputFile } from '../../io/atomicWrite.js';
+import { resolveOutput } from '../../io/outputTarget.js';
+import { dataFileName, externalDataLocations, removeUnreferencedData } from './externalData.js';
 import { NETFORGE_VERSION } from '../../version.js';
 import { toFloat16Bits } from '../../ir/float16.js';
 import { dimText } from '../../ir/dim.js';
 
+/** Names the external data file (a name, not a path) from its content. */
+export type DataNamer = (data: readonly Uint8Array[]) => string;
+
 export interface OnnxEmitOptions {
   /** Default 17. */
   readonly opset?: number;
-  /** Write tensors to this sibling file (a name, not a path) instead of inside the model. */
-  readonly externalData?: string;
+  /** Write tensors to this sibling file (a name, or a function naming it from its bytes) instead of inside the model. */
+  readonly externalData?: string | DataNamer;
+  /** The data file's name when the model passes 2 GiB and goes external by itself. Default `<graph name>.onnx.data`. */
+  readonly automaticExternalData?: string | DataNamer;
   readonly docString?: string;
 }
 
@@ -153,37 +161,49 @@ export function toOnnxChunks(g: Graph, opts: OnnxEmitOptions = {}): OnnxChunks {
   };
 
   const rawTotal = tensors.reduce((s, t) => s + t.data.byteLength, 0);
-  const location = opts.externalData ?? (rawTotal > PROTOBUF_LIMIT - 64 * 1024 * 1024 ? `${g.name}.onnx.data` : undefined);
+  const auto = rawTotal > PROTOBUF_LIMIT - 64 * 1024 * 1024;
+  const namer = opts.externalData ?? (auto ? (opts.automaticExternalData ?? `${g.name}.onnx.data`) : undefined);
 
-  const graphChunks: Uint8Array[] = [encode(graphProto, encodeGraph)];
+  // Where each tensor's bytes go: the data file (laid out first, so its name can come from its bytes) or the model.
   const extChunks: Uint8Array[] = [];
+  const placed: ({ readonly offset: number } | undefined)[] = [];
   let extOffset = 0;
   for (const t of tensors) {
-    let header: P.ITensorProto = t.header;
-    let withData = true;
-    if (location !== undefined && t.data.byteLength >= 1024) {
-      const pad = (EXTERNAL_ALIGN - (extOffset % EXTERNAL_ALIGN)) % EXTERNAL_ALIGN;
-      if (pad) extChunks.push(new Uint8Array(pad));
-      extOffset += pad;
-      header = {
-        ...header,
-        dataLocation: DATA_LOCATION.EXTERNAL,
-        externalData: [
-          { key: 'location', value: location },
-          { key: 'offset', value: String(extOffset) },
-          { key: 'length', value: String(t.data.byteLength) },
-        ],
-      };
-      extChunks.push(t.data);
-      extOffset += t.data.byteLength;
-      withData = false;
+    if (namer === undefined || t.data.byteLength < 1024) {
+      placed.push(undefined);
+      continue;
     }
+    const pad = (EXTERNAL_ALIGN - (extOffset % EXTERNAL_ALIGN)) % EXTERNAL_ALIGN;
+    if (pad) extChunks.push(new Uint8Array(pad));
+    extOffset += pad;
+    placed.push({ offset: extOffset });
+    extChunks.push(t.data);
+    extOffset += t.data.byteLength;
+  }
+  const location = namer === undefined ? undefined : typeof namer === 'string' ? namer : namer(extChunks);
+
+  const graphChunks: Uint8Array[] = [encode(graphProto, encodeGraph)];
+  tensors.forEach((t, i) => {
+    const at = placed[i];
+    const header: P.ITensorProto =
+      at === undefined || location === undefined
+        ? t.header
+        : {
+            ...t.header,
+            dataLocation: DATA_LOCATION.EXTERNAL,
+            externalData: [
+              { key: 'location', value: location },
+              { key: 'offset', value: String(at.offset) },
+              { key: 'length', value: String(t.data.byteLength) },
+            ],
+          };
+    const withData = at === undefined;
     const head = encode(header, encodeTensorHeader);
     const rawPrefix = withData ? lengthPrefix(9, t.data.byteLength) : new Uint8Array(0);
     const tensorLen = head.byteLength + rawPrefix.byteLength + (withData ? t.data.byteLength : 0);
     graphChunks.push(lengthPrefix(5, tensorLen), head);
     if (withData) graphChunks.push(rawPrefix, t.data);
-  }
+  });
   const graphLen = graphChunks.reduce((s, c) => s + c.byteLength, 0);
   const model = [encode(modelProto, encodeModelHeader), lengthPrefix(7, graphLen), ...graphChunks];
   const modelBytes = model.reduce((s, c) => s + c.byteLength, 0);
@@ -221,26 +241,42 @@ export interface WrittenOnnx {
   readonly externalBytes?: number;
 }
 
+export interface WriteOnnxOptions extends Omit<OnnxEmitOptions, 'externalData' | 'automaticExternalData'> {
+  /** Keep tensors in a data file beside the model (`<model>.<hash>.data`); automatic past 2 GiB. */
+  readonly externalData?: boolean;
+  /**
+   * Other outputs of the same command (a typed wrapper): written with the model as one
+   * transaction, all temp files first, so a failure on any leaves every file as it was.
+   */
+  readonly companions?: readonly OutputFile[];
+}
+
 /**
- * Write the model (and its external data) atomically, as a pair: both temp files are
- * written first, then renamed under a lock, the data before the model (see
- * atomicWriteFilesSync). With `externalData: true` the data file is `<model file name>.data`.
+ * Write the model (its external data, its companions) atomically, as one set: every temp file
+ * is written first, then renamed under a lock, the data first and the model last (see
+ * atomicWriteFilesSync). External data goes to `<model file name>.<hash>.data`; data files of
+ * this model name that neither the new model nor the one it replaces refer to are then removed
+ * (see ./externalData.ts). A symbolic link at `path` writes the file it points to, and the data
+ * goes beside that file.
  */
-export function writeOnnx(path: string, g: Graph, opts: Omit<OnnxEmitOptions, 'externalData'> & { readonly externalData?: boolean } = {}): WrittenOnnx {
-  const { externalData, ...rest } = opts;
-  const location = externalData ? `${basename(path)}.data` : undefined;
-  const c = toOnnxChunks(g, { ...rest, ...(location !== undefined ? { externalData: location } : {}) });
-  let externalPath: string | undefined;
-  if (c.external) {
-    // An automatic switch to external data names the file after the model file too.
-    const loc = location ?? `${basename(path)}.data`;
-    externalPath = `${path}.data`;
-    if (loc !== c.external.location) return writeOnnx(path, g, { ...opts, externalData: true });
-    atomicWriteFilesSync([
-      { path: externalPath, chunks: c.external.chunks },
-      { path, chunks: c.model },
-    ]);
-  } else atomicWriteFileSync(path, c.model);
+export function writeOnnx(path: string, g: Graph, opts: WriteOnnxOptions = {}): WrittenOnnx {
+  const { externalData, companions, ...rest } = opts;
+  const target = resolveOutput(path).path;
+  const modelName = basename(target);
+  const namer: DataNamer = (data) => dataFileName(modelName, data);
+  const c = toOnnxChunks(g, { ...rest, ...(externalData ? { externalData: namer } : { automaticExternalData: namer }) });
+  const externalPath = c.external !== undefined ? join(dirname(target), c.external.location) : undefined;
+  const keep = new Set<string>(c.external !== undefined ? [c.external.location] : []);
+  atomicWriteFilesSync(
+    [...(c.external !== undefined && externalPath !== undefined ? [{ path: externalPath, chunks: c.external.chunks }] : []), ...(companions ?? []), { path: target, chunks: c.model }],
+    {
+      // under the lock: what the model being replaced refers to stays for readers that opened it
+      before: () => {
+        for (const l of externalDataLocations(target)) keep.add(l);
+      },
+      after: () => removeUnreferencedData(target, keep),
+    },
+  );
   return {
     path,
     bytes: c.modelBytes,

@@ -23,6 +23,8 @@ import { NetforgeError } from '../../errors.js';
 import { createOrtSession, inputTensor, inputType, outputFloat32, releaseSession, type Session } from './session.js';
 import { createProviderSession, formatEp, type EpRequest, type ProviderAttempt, type ProviderName, type ProviderSessionOptions, type Unavailable } from './providers.js';
 import { oneNodeModel } from './probe.js';
+import { assertRunFits } from './runMemory.js';
+import { maxOf } from '../../maxOf.js';
 
 export interface BenchOptions extends Pick<ProviderSessionOptions, 'facts' | 'create' | 'onNotice' | 'intraOpNumThreads'> {
   readonly ep?: EpRequest;
@@ -213,8 +215,9 @@ export async function benchModel(model: string | Uint8Array, o: BenchOptions = {
       }
       if (ioReason !== undefined) notice(`notice[E_IO_BINDING]: ${ioReason}; measuring with host input and output`);
     }
-    const maxBatch = Math.max(...batches);
+    const maxBatch = maxOf(batches);
     const per = chw.reduce((a, b) => a * b, 1);
+    assertRunFits(per * maxBatch * 4, `the input at batch ${maxBatch}`, 'choose smaller --batch sizes');
     const all = new Float32Array(per * maxBatch);
     fillNormal(all, 1, rngFor(seed, 'netforge.bench.input'));
     const figures: BatchFigures[] = [];

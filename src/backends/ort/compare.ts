@@ -12,14 +12,12 @@
  * Both sessions run with onnxruntime's graph optimizations disabled, so the reference
  * really computes BatchNormalization instead of onnxruntime folding it itself.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Graph } from '../../ir/types.js';
 import { fillNormal, rngFor } from '../../ir/random.js';
 import { evalDim } from '../../ir/dim.js';
 import { NetforgeError } from '../../errors.js';
-import { toOnnxChunks, concat, writeOnnx } from '../onnx/serialize.js';
+import { loadableModel } from './loadableModel.js';
+import { assertRunFits, runBytes } from './runMemory.js';
 import { createSession, releaseSession, runFloat32, type Session } from './session.js';
 
 /** float32 folding error is ~1e-7 per layer; 1e-5 leaves room for 150-layer nets. */
@@ -87,16 +85,11 @@ export function seededInput(g: Graph, batch: number, seed: number, sizes: Readon
 
 /** An onnxruntime session for a graph: in memory, or through a temp dir when it needs external data. */
 async function sessionFor(g: Graph): Promise<Session> {
-  const opts = { graphOptimizationLevel: 'disabled' } as const;
-  const chunks = toOnnxChunks(g);
-  if (!chunks.external) return createSession(concat(chunks.model, chunks.modelBytes), opts);
-  const dir = mkdtempSync(join(tmpdir(), 'netforge-check-'));
+  const m = loadableModel(g);
   try {
-    const path = join(dir, `${g.name}.onnx`);
-    writeOnnx(path, g, { externalData: true });
-    return await createSession(path, opts);
+    return await createSession(m.model, { graphOptimizationLevel: 'disabled' });
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    m.dispose();
   }
 }
 
@@ -114,6 +107,8 @@ export async function compareGraphs(reference: Graph, candidate: Graph, o: Compa
   const batch = o.batch ?? 2;
   const seed = o.seed ?? 0;
   const tolerance = o.tolerance ?? DEFAULT_CHECK_TOLERANCE;
+  // before the input is allocated: an --input-size of 40000 would need hundreds of GB
+  assertRunFits(Math.max(runBytes(reference, batch, o.sizes), runBytes(candidate, batch, o.sizes)), `running ${reference.name} on a batch of ${batch} to check it`, 'choose a smaller --input-size for --check, or compile without --check');
   const x = seededInput(reference, batch, seed, o.sizes);
   const a = await runGraph(reference, x.data, x.dims);
   const b = await runGraph(candidate, x.data, x.dims);

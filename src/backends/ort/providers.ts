@@ -35,6 +35,7 @@ import { loadOrt, resolveOrt } from './ort.js';
 import { NetforgeError } from '../../errors.js';
 import { createOrtSession, sessionError, type Session, type SessionOptions } from './session.js';
 import { probeProvider, type ProbeResult } from './childProbe.js';
+import { assertModelFiles, MAX_RELOADS, stampOf } from './modelFile.js';
 
 /** The providers netforge drives, in `auto`'s order of preference. */
 export const PROVIDERS = ['cuda', 'webgpu', 'cpu'] as const;
@@ -295,6 +296,21 @@ function listReasons(us: readonly Unavailable[]): string {
   return us.map((u) => `${u.provider}: ${u.reason}`).join('; ');
 }
 
+/**
+ * `create`, again when the model file was replaced while onnxruntime loaded it and the load
+ * failed (its data was removed by a writer: see ./modelFile.ts): the new model is complete.
+ */
+async function createFresh(create: (model: string | Uint8Array, o: SessionOptions) => Promise<Session>, model: string | Uint8Array, o: SessionOptions): Promise<Session> {
+  for (let attempt = 1; ; attempt++) {
+    const before = typeof model === 'string' ? stampOf(model) : '';
+    try {
+      return await create(model, o);
+    } catch (e) {
+      if (typeof model !== 'string' || attempt >= MAX_RELOADS || stampOf(model) === before) throw e;
+    }
+  }
+}
+
 /** Create a session on the best provider the request allows (see planProviders); never falls back silently. */
 export async function createProviderSession(model: string | Uint8Array, o: ProviderSessionOptions = {}): Promise<ProviderSession> {
   const requested = o.ep ?? { kind: 'list', providers: ['cpu'] };
@@ -305,6 +321,7 @@ export async function createProviderSession(model: string | Uint8Array, o: Provi
     // Before any provider is tried, so a missing file is never reported as a provider failure.
     throw new NetforgeError({ code: 'E_NOT_FOUND', message: `model file ${model} does not exist`, file: model, hint: 'check the path (netforge compile writes .onnx files)' });
   }
+  if (typeof model === 'string') assertModelFiles(model);
   const plan = planProviders(requested, facts, strict);
   const unavailable: Unavailable[] = [...plan.excluded];
   const attempts: ProviderAttempt[] = [];
@@ -320,7 +337,7 @@ export async function createProviderSession(model: string | Uint8Array, o: Provi
       continue;
     }
     try {
-      const session = await create(model, {
+      const session = await createFresh(create, model, {
         ...sessionOpts,
         executionProviders: [provider],
         ...(strict && provider !== 'cpu' ? { disableCpuFallback: true } : {}),

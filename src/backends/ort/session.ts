@@ -86,9 +86,12 @@ export function sessionError(e: unknown, model: string | Uint8Array): NetforgeEr
 }
 
 export interface RunResult {
+  /** The output's values as float32 (converted when the model's output has another type). */
   readonly data: Float32Array;
   readonly dims: readonly number[];
   readonly name: string;
+  /** The output's own element type (onnxruntime's name: float32, float16, int64, ...). */
+  readonly type: string;
 }
 
 /** The element type of an input (default the first; 'float32' unless the model was compiled with a float16 interface). */
@@ -103,11 +106,22 @@ export function inputTensor(session: Session, data: Float32Array, dims: readonly
   return inputType(session, name) === 'float16' ? new Tensor('float16', toFloat16Bits(data), [...dims]) : new Tensor('float32', data, [...dims]);
 }
 
-/** An output tensor's values as float32, downloading it first when it lives on a GPU. */
+/**
+ * An output tensor's values as float32, downloading it first when it lives on a GPU. Integer
+ * outputs (an ArgMax's int64 indices) convert exactly up to 2^24; strings have no numbers.
+ */
 export async function outputFloat32(t: ort.Tensor): Promise<Float32Array> {
   const d = t.location === 'cpu' || t.location === 'cpu-pinned' ? t.data : await t.getData();
   if (d instanceof Float32Array) return d;
   if (t.type === 'float16' && d instanceof Uint16Array) return fromFloat16Bits(d);
+  if (d instanceof BigInt64Array || d instanceof BigUint64Array) {
+    const out = new Float32Array(d.length);
+    for (let i = 0; i < d.length; i++) out[i] = Number(d[i]!);
+    return out;
+  }
+  if (Array.isArray(d)) {
+    throw new NetforgeError({ code: 'E_ORT_OUTPUT', message: `the model's output is a tensor of ${t.type}, which has no numeric values`, hint: 'run a model whose output is numeric (netforge compile writes float32 logits)' });
+  }
   return Float32Array.from(d as ArrayLike<number>);
 }
 
@@ -142,7 +156,7 @@ export async function runFloat32All(session: Session, data: Float32Array, dims: 
     const t = out[name]!;
     const f32 = await outputFloat32(t);
     if (t.location === 'gpu-buffer') t.dispose();
-    results.push({ data: f32, dims: t.dims, name });
+    results.push({ data: f32, dims: t.dims, name, type: t.type });
   }
   return results;
 }

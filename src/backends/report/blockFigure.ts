@@ -14,6 +14,7 @@
 import { layerLabel, shapeStr } from './format.js';
 import { IMPLIED_OPS, notableLayers, type Block, type Layer } from './structure.js';
 import { arrowHead, el, esc, fitText, line, polyline, rect, text, textWidth, type Figure } from './svg.js';
+import { maxOf } from '../../maxOf.js';
 
 export const PAD = 8;
 export const BOX_W = 136;
@@ -83,7 +84,7 @@ export function blockWidth(b: Block): number {
 
 /** The column width a stage's blocks need. */
 export function stageColumnWidth(blocks: readonly Block[]): number {
-  return Math.max(STAGE_COL_W, ...blocks.map(blockWidth));
+  return maxOf(blocks.map(blockWidth), STAGE_COL_W);
 }
 
 interface Geometry {
@@ -242,7 +243,7 @@ function shortcut(c: Column, b: Block, forkY: number, addY: number, laneX = LANE
   let lines = shortcutLabelLines(b);
   const room = addY - forkY - 8;
   if (lines.length * 11 + 6 > room) lines = lines.slice(0, 1);
-  const w = Math.min(LANE_W - 4, Math.max(...lines.map((l) => textWidth(l, SMALL_FONT))) + 8);
+  const w = Math.min(LANE_W - 4, maxOf(lines.map((l) => textWidth(l, SMALL_FONT))) + 8);
   const h = lines.length * 11 + 5;
   const top = (forkY + addY) / 2 - h / 2;
   c.parts.push(

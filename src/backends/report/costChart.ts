@@ -6,6 +6,7 @@
 import type { ModelStructure } from './structure.js';
 import { int, si } from './format.js';
 import { el, esc, fitText, num, rect, text } from './svg.js';
+import { maxOf } from '../../maxOf.js';
 
 const LABEL_W = 70;
 const BAR_W = 250;
@@ -34,7 +35,7 @@ interface Panel {
 
 function panel(p: Panel, names: readonly string[], x0: number): string {
   const total = p.values.reduce((a, b) => a + b, 0);
-  const max = Math.max(...p.values, 1);
+  const max = maxOf(p.values, 1);
   const rows = p.values.map((v, i) => {
     const y = TOP + i * ROW_H;
     const w = (v / max) * BAR_W;

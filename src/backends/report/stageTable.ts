@@ -14,6 +14,7 @@ import { notableLayers, type Block, type Layer, type ModelStructure, type Sectio
 import { esc } from './svg.js';
 import { int, pairStr, si, spatial } from './format.js';
 import { formatDim } from '../../ir/dim.js';
+import { maxOf } from '../../maxOf.js';
 
 export interface StageRow {
   readonly name: string;
@@ -116,7 +117,7 @@ function downsampling(s: Section): string {
       .join(', ');
   }
   // a stage whose stride was replaced by dilation keeps the size
-  const dilation = Math.max(1, ...mainLayers.map((l) => (l.node.op === 'Conv' ? Math.max(...l.node.attrs.dilation) : 1)));
+  const dilation = maxOf(mainLayers.map((l) => (l.node.op === 'Conv' ? Math.max(...l.node.attrs.dilation) : 1)), 1);
   return dilation > 1 ? `none (dilation up to ${dilation})` : '';
 }
 

@@ -11,6 +11,7 @@ import { int, kernelSpec, macsFormulaText, mb, outputLines, shapeStr, shortOp, s
 import type { GraphStats } from '../../passes/analyze.js';
 import { aggregateKernelSpec, type Block, type Layer, type ModelStructure, type Section } from './structure.js';
 import { verdictFor, verdicts, verdictText, type Verdict } from './verified.js';
+import { maxOf } from '../../maxOf.js';
 
 export type SummaryDepth = 1 | 2 | 3;
 
@@ -109,7 +110,7 @@ function fit(s: string, w: number): string {
 function table(m: ModelStructure, depth: SummaryDepth, width: number, paint: Painter): string[] {
   const rs = rows(m, depth);
   const firstCell = (r: Row): string => ' '.repeat((r.level - 1) * INDENT) + r.cells[0];
-  const w = HEAD.map((h, i) => Math.max(visibleWidth(h), ...rs.map((r) => visibleWidth(i === 0 ? firstCell(r) : r.cells[i]!))));
+  const w = HEAD.map((h, i) => maxOf(rs.map((r) => visibleWidth(i === 0 ? firstCell(r) : r.cells[i]!)), visibleWidth(h)));
   const total = (): number => w.reduce((a, b) => a + b, 0) + GAP.length * (w.length - 1);
   // shrink the module path, then the type column, to fit the terminal
   if (total() > width) w[0] = Math.max(12, w[0]! - (total() - width));

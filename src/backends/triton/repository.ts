@@ -19,7 +19,8 @@ import { randomBytes } from 'node:crypto';
 import { NetforgeError } from '../../errors.js';
 import { atomicWriteFilesSync } from '../../io/atomicWrite.js';
 import { acquireLock, lockPathFor, processAlive } from '../../io/fileLock.js';
-import { assertWritable, outputError } from '../../io/outputError.js';
+import { outputError } from '../../io/outputError.js';
+import { assertWritable } from '../../io/outputTarget.js';
 import { guardSignals } from '../../io/signalGuard.js';
 
 export interface VersionWrite {

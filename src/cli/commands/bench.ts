@@ -8,7 +8,8 @@ import { MODEL_FLAGS, modelFromArgs } from '../modelArgs.js';
 import { DTYPE_FLAG, dtypeFrom } from '../dtypeArgs.js';
 import { EP_FLAGS, epFrom } from '../epArgs.js';
 import { compile } from '../../compile.js';
-import { toOnnxBytes } from '../../backends/onnx/serialize.js';
+import { loadableModel } from '../../backends/ort/loadableModel.js';
+import { assertRunFits, runBytes } from '../../backends/ort/runMemory.js';
 import { benchModel, type BenchReport } from '../../backends/ort/bench.js';
 import { ORT_VERSION } from '../../backends/ort/session.js';
 import { loadOrt } from '../../backends/ort/ort.js';
@@ -16,8 +17,11 @@ import { NetforgeError } from '../../errors.js';
 import { NETFORGE_VERSION } from '../../version.js';
 import { int, mib } from '../../backends/report/format.js';
 import { ZOO } from '../../zoo/index.js';
+import { maxOf } from '../../maxOf.js';
 
 const ZOO_NAMES: ReadonlySet<string> = new Set(ZOO.keys());
+/** --threads may go up to 4 per logical core, and at least this far. */
+const MIN_THREAD_CAP = 64;
 
 const FLAGS: readonly FlagSpec[] = [
   ...EP_FLAGS,
@@ -80,12 +84,16 @@ export const benchCommand: Command = {
     if (runs < 1) throw usageError(`--runs must be at least 1, got ${runs}`);
     if (warmup < 0) throw usageError(`--warmup must be 0 or more, got ${warmup}`);
     const threads = get.num(p, 'threads');
-    if (threads !== undefined && threads < 1) throw usageError(`--threads must be at least 1, got ${threads}`);
+    const maxThreads = Math.max(MIN_THREAD_CAP, 4 * cpus().length);
+    if (threads !== undefined && (threads < 1 || threads > maxThreads)) {
+      throw usageError(`--threads must be from 1 to ${maxThreads} (4 per logical core, at least ${MIN_THREAD_CAP}), got ${threads}`, `this machine has ${cpus().length} logical cores; onnxruntime's default is one thread per core`);
+    }
     const dtypeFlag = dtypeFrom(p);
     const dtype = dtypeFlag ?? 'float32';
 
     let model: string | Uint8Array;
     let info: ModelInfo;
+    let dispose = (): void => {};
     if (/\.onnx$/i.test(spec)) {
       const path = resolve(spec);
       if (!existsSync(path)) throw new NetforgeError({ code: 'E_NOT_FOUND', message: `model file ${spec} does not exist`, file: spec, hint: 'check the path, or give a zoo name such as resnet50' });
@@ -99,14 +107,19 @@ export const benchCommand: Command = {
       const { def, options } = await modelFromArgs(p, 'bench', io);
       const t0 = performance.now();
       const c = compile(def, { ...options, dtype });
-      model = toOnnxBytes(c.graph);
+      const maxBatch = maxOf(batches);
+      assertRunFits(runBytes(c.graph, maxBatch), `running ${def.name} at batch ${maxBatch}`, 'choose smaller --batch sizes (or a smaller --input-size)');
+      // in memory, or through a temp directory for a model over 2 GiB (external data)
+      const loadable = loadableModel(c.graph);
+      model = loadable.model;
+      dispose = loadable.dispose;
       info = {
         name: def.name,
         source: ZOO_NAMES.has(spec) ? 'zoo' : 'model-file',
         ...(ZOO_NAMES.has(spec) ? {} : { path: resolve(spec) }),
         dtype,
         ioDtype: 'float32',
-        onnxBytes: model.byteLength,
+        onnxBytes: loadable.bytes,
         compileMs: performance.now() - t0,
         params: c.source.params,
         macsPerImage: c.source.macs,
@@ -117,19 +130,24 @@ export const benchCommand: Command = {
     const inputSize = get.list(p, 'input-size');
     const inputSeed = get.num(p, 'input-seed');
     const ioBinding = get.bool(p, 'io-binding') ?? false;
-    const r = await benchModel(model, {
-      ep,
-      strict,
-      batches,
-      runs,
-      warmup,
-      ioBinding,
-      onNotice: io.err,
-      ...(threads !== undefined ? { intraOpNumThreads: threads } : {}),
-      ...(inputSeed !== undefined ? { seed: inputSeed } : {}),
-      ...(info.source === 'onnx' && inputSize ? { inputShape: onnxInputShape(inputSize) } : {}),
-      ...(info.runShape !== undefined ? { inputShape: info.runShape } : {}),
-    });
+    let r: BenchReport;
+    try {
+      r = await benchModel(model, {
+        ep,
+        strict,
+        batches,
+        runs,
+        warmup,
+        ioBinding,
+        onNotice: io.err,
+        ...(threads !== undefined ? { intraOpNumThreads: threads } : {}),
+        ...(inputSeed !== undefined ? { seed: inputSeed } : {}),
+        ...(info.source === 'onnx' && inputSize ? { inputShape: onnxInputShape(inputSize) } : {}),
+        ...(info.runShape !== undefined ? { inputShape: info.runShape } : {}),
+      });
+    } finally {
+      dispose();
+    }
     const env = {
       netforge: NETFORGE_VERSION,
       node: process.version,

@@ -1,5 +1,5 @@
 /** netforge compile <model> -o out.onnx [--no-fold-bn] [--check] */
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import type { CliIO, Command } from '../command.js';
 import { flagHelp, get, parseArgs, usageError, type FlagSpec, type Parsed } from '../args.js';
 import type { PassTrace } from '../../passes/manager.js';
@@ -13,7 +13,10 @@ import { writeOnnx } from '../../backends/onnx/serialize.js';
 import { printGraph } from '../../ir/print.js';
 import { int, macsFormulaText, mib, outputLines, shapeStr, si, sizesText } from '../../backends/report/format.js';
 import { printNotices } from '../weightsArgs.js';
-import { assertWritable } from '../../io/outputError.js';
+import type { NamedOutput } from '../../io/collisions.js';
+import type { OutputFile } from '../../io/atomicWrite.js';
+import { dataFilePattern, isDataFileOf } from '../../backends/onnx/externalData.js';
+import { checkOutputs, importedSources, modelInputs } from '../outputChecks.js';
 
 /** The flags that decide what the compiled model is; every command that writes a model takes them (export triton too). */
 export const COMPILE_FLAGS: readonly FlagSpec[] = [
@@ -22,7 +25,7 @@ export const COMPILE_FLAGS: readonly FlagSpec[] = [
   { name: '--randomize-bn', type: 'bool', help: 'give BatchNorm random running statistics and affine params, for testing folding; seeded' },
   { name: '--opset', type: 'int', help: 'ONNX opset, 11..21 (default 17)' },
   DTYPE_FLAG,
-  { name: '--external-data', type: 'bool', help: 'store tensors in <out>.data beside the model (automatic above 2 GiB)' },
+  { name: '--external-data', type: 'bool', help: 'store tensors in <out>.<hash>.data beside the model (automatic above 2 GiB)' },
 ];
 
 /** The compile options COMPILE_FLAGS give, on top of the model's (modelFromArgs). */
@@ -66,13 +69,18 @@ export const compileCommand: Command = {
     }
     const emitTs = get.str(p, 'emit-ts');
     if (emitTs !== undefined && out === undefined) throw usageError('--emit-ts needs -o <file.onnx>: the module loads that file');
-    // Every output is checked before the work: no compile that fails at the end, no .onnx left when --emit-ts cannot be written.
-    if (out !== undefined) assertWritable(resolve(out));
-    if (emitTs !== undefined) assertWritable(resolve(emitTs));
+    // Every output is checked before the work: no compile that fails at the end, no output that overwrites an input or another output.
+    const outputs: NamedOutput[] = [
+      ...(out !== undefined ? [{ what: '-o', path: out, siblings: isDataFileOf, siblingsWhat: `its external data files (${dataFilePattern(basename(out))})` }] : []),
+      ...(emitTs !== undefined ? [{ what: '--emit-ts', path: emitTs }] : []),
+    ];
+    const inputs = await modelInputs(p, p.positionals[0]);
+    checkOutputs(inputs, outputs);
     const quiet = get.bool(p, 'quiet') ?? false;
     // before the work: a check that cannot run should not cost a compile first
     if (check) loadOrt('compile --check');
     const { def, options } = await modelFromArgs(p, 'compile', io, quiet);
+    checkOutputs([...inputs, ...importedSources()], outputs);
     const compiled = compileOptionsFrom(p, options, io, quiet);
     const { opset, externalData } = compiled;
     const fold = compiled.options.foldBatchNorm ?? true;
@@ -94,12 +102,15 @@ export const compileCommand: Command = {
       printTrace(c.trace, p, io);
       return 0;
     }
-    const written = writeOnnx(resolve(out), c.graph, { ...(opset !== undefined ? { opset } : {}), externalData });
+    const companions: OutputFile[] = [];
     if (emitTs !== undefined) {
       // ts-morph takes ~0.4 s to load: only when asked for
-      const { emitTypedWrapper } = await import('../../backends/typescript/wrapper.js');
-      emitTypedWrapper({ path: resolve(emitTs), onnxPath: resolve(out), graph: c.graph, stats: c.source, modelName: def.name, command: `netforge compile ${argv.join(' ')}` });
+      const { typedWrapperSource } = await import('../../backends/typescript/wrapper.js');
+      const text = typedWrapperSource({ path: resolve(emitTs), onnxPath: resolve(out), graph: c.graph, stats: c.source, modelName: def.name, command: `netforge compile ${argv.join(' ')}` });
+      companions.push({ path: emitTs, chunks: text });
     }
+    // the model, its data and its wrapper are committed together or not at all
+    const written = writeOnnx(resolve(out), c.graph, { ...(opset !== undefined ? { opset } : {}), externalData, companions });
     const ms = performance.now() - t0;
     if (get.bool(p, 'print-ir')) io.out(printGraph(c.graph));
     printTrace(c.trace, p, io);

@@ -9,6 +9,7 @@ import { reportHtml } from '../../backends/report/html.js';
 import { diagramSvg } from '../../backends/report/diagram.js';
 import { atomicWriteFileSync } from '../../io/atomicWrite.js';
 import { NETFORGE_VERSION } from '../../version.js';
+import { checkOutputs, importedSources, modelInputs } from '../outputChecks.js';
 import { int, si } from '../../backends/report/format.js';
 
 const FLAGS = [
@@ -35,7 +36,10 @@ export const reportCommand: Command = {
     if (out === undefined) {
       throw usageError('netforge report needs -o <file>', svg ? 'e.g. netforge report resnet50 --svg -o resnet50.svg' : 'e.g. netforge report resnet50 -o resnet50.html');
     }
+    const inputs = await modelInputs(p, p.positionals[0]);
+    checkOutputs(inputs, [{ what: '-o', path: out }]);
     const { def, options } = await modelFromArgs(p, 'report', io);
+    checkOutputs([...inputs, ...importedSources()], [{ what: '-o', path: out }]);
     const { structure, expectations } = inspectModel(def, { ...options, onNotice: (n) => printNotices([n], io) });
     const description = def.description !== undefined ? { description: def.description } : {};
     const layout = get.bool(p, 'expand') ? { collapseAt: Infinity } : {};

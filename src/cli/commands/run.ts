@@ -1,6 +1,6 @@
 /** netforge run model.onnx --input x.npy [--output y.npy] [--ep auto|cpu|webgpu|cuda] [--strict-ep] */
 import { existsSync, mkdirSync, statSync } from 'node:fs';
-import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { Command } from '../command.js';
 import { get, parseArgs, usageError, type FlagSpec } from '../args.js';
 import { encodeNpy, readNpy } from '../../weights/npy.js';
@@ -11,6 +11,8 @@ import { createProviderSession, formatEp } from '../../backends/ort/providers.js
 import { NetforgeError } from '../../errors.js';
 import { EP_FLAGS, epFrom } from '../epArgs.js';
 import { loadOrt } from '../../backends/ort/ort.js';
+import { checkOutputs } from '../outputChecks.js';
+import { externalDataLocations } from '../../backends/onnx/externalData.js';
 
 const FLAGS: readonly FlagSpec[] = [
   { name: '--input', alias: '-i', type: 'string', help: 'input tensor as a NumPy .npy file (float32 [N, C, H, W])' },
@@ -78,6 +80,10 @@ export const runCommand: Command = {
     // -q: the notice stays (a fallback is never silent), what Dawn printed while probing does not
     const ps = await createProviderSession(resolve(model), { ep, strict, onNotice: io.err, nativeDiagnostics: !(get.bool(p, 'quiet') ?? false) });
     const targets = outputTargets(get.str(p, 'output'), ps.session.outputNames);
+    // before running: no output may be the model, its external data or the input (a DIR/ made later is checked for collisions only)
+    const inputs = [{ what: 'the model', path: model }, ...externalDataLocations(resolve(model)).map((l) => ({ what: "the model's external data", path: join(dirname(resolve(model)), l) })), { what: '--input', path: inPath }];
+    const outs = [...targets].map(([name, path]) => ({ what: targets.size > 1 ? `--output (${name})` : '--output', path }));
+    checkOutputs(inputs, outs, (o) => existsSync(dirname(o.path)));
     let ys;
     try {
       ys = await runFloat32All(ps.session, data, x.shape);
@@ -91,6 +97,7 @@ export const runCommand: Command = {
       atomicWriteFilesSync(ys.filter((y) => targets.has(y.name)).map((y) => ({ path: targets.get(y.name)!, chunks: encodeNpy(targets.get(y.name)!, 'float32', y.dims, new Uint8Array(y.data.buffer, y.data.byteOffset, y.data.byteLength)) })));
     }
     if (get.bool(p, 'quiet')) return 0;
+    for (const y of ys) if (y.type !== 'float32') io.err(`note: the model's output '${y.name}' is ${y.type}; ${targets.has(y.name) ? 'written and ' : ''}shown as float32`);
     for (const y of ys) {
       const n = y.dims[0] ?? 1;
       const per = y.data.length / n;

@@ -16,6 +16,10 @@ import { readerNotices } from '../../pipeline/weights.js';
 import { cacheDirFor, download } from '../../weights/download.js';
 import { int, mib } from '../../backends/report/format.js';
 import { stderrSink } from '../weightsArgs.js';
+import { checkWeightsFile, weightsFileFor } from '../../weights/resolve.js';
+import { checkOutputs } from '../outputChecks.js';
+import { printable } from '../../printable.js';
+import { maxOf } from '../../maxOf.js';
 
 const FLAGS: readonly FlagSpec[] = [
   { name: '--json', type: 'bool', help: 'ls: machine-readable output' },
@@ -32,7 +36,7 @@ const FORMAT_NAMES: Readonly<Record<StateDict['format'], string>> = {
 /** A local path, or a URL downloaded into the cache. */
 async function localFile(spec: string, cacheDir: string | undefined, io: CliIO, quiet: boolean): Promise<string> {
   if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(spec)) return resolve(spec);
-  const d = await download(spec, { cacheDir: cacheDirFor(cacheDir), ...(quiet ? {} : { progress: stderrSink(io) }) });
+  const d = await download(spec, { cacheDir: cacheDirFor(cacheDir), validate: checkWeightsFile, ...(quiet ? {} : { progress: stderrSink(io) }) });
   return d.path;
 }
 
@@ -52,9 +56,10 @@ export function tensorRows(sd: StateDict): TensorRow[] {
 }
 
 function table(rows: readonly TensorRow[]): string[] {
-  const cells = rows.map((r) => [r.name, r.dtype, `[${r.shape.join(', ')}]`, int(r.elements)] as const);
+  // names are data: a key holding escape sequences or line breaks must not reach the terminal raw
+  const cells = rows.map((r) => [printable(r.name), r.dtype, `[${r.shape.join(', ')}]`, int(r.elements)] as const);
   const head = ['name', 'dtype', 'shape', 'elements'] as const;
-  const w = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
+  const w = head.map((h, i) => maxOf(cells.map((c) => c[i]!.length), h.length));
   const line = (c: readonly string[]): string => c.map((x, i) => (i === 3 ? x.padStart(w[i]!) : x.padEnd(w[i]!))).join('  ').trimEnd();
   return [line(head), ...cells.map(line)];
 }
@@ -100,6 +105,8 @@ async function convert(input: string, output: string, p: ReturnType<typeof parse
     throw usageError(`netforge weights convert writes safetensors; name the output *.safetensors (got ${output})`, 'e.g. netforge weights convert resnet50.pth resnet50.safetensors');
   }
   const quiet = get.bool(p, 'quiet') ?? false;
+  const inFile = weightsFileFor(input, { model: '', cacheDir: cacheDirFor(get.str(p, 'cache-dir')) });
+  checkOutputs(inFile !== undefined ? [{ what: 'the input', path: inFile }] : [], [{ what: 'the output', path: output }]);
   const file = await localFile(input, get.str(p, 'cache-dir'), io, quiet);
   const sd = readWeights(file);
   if (!quiet) for (const n of readerNotices(sd)) io.err(`note: ${n}`);
