@@ -1,0 +1,157 @@
+/**
+ * Weight compatibility: what A's checkpoint does when loaded into B, by the same
+ * comparison `--weights` runs (compareStateDict, loadOutcome in passes/loadStateDict.ts).
+ *
+ * Rules:
+ * 1. A's checkpoint is A's state_dict as torch saves it: every parameter and buffer under
+ *    its state_dict name, and a `num_batches_tracked` counter (shape []) after each
+ *    BatchNorm's tensors. Its entries load into B by name and shape, change shape, or are
+ *    A's only; B's entries that A lacks are B's only.
+ * 2. The counters are compared by name like the rest (so the lists are torch's own), but
+ *    `--weights` ignores them when it loads (the IR has no such buffer): they never decide
+ *    the outcome.
+ * 3. The outcome is the first of these that loads: strict; --no-strict (B's params that A
+ *    lacks are drawn from the seed); with --num-classes, when only the classifier's output
+ *    dimension differs and B was not already given one (the classifier starts fresh);
+ *    both. Otherwise the checkpoint does not load (a shape changes, or no name matches).
+ */
+import type { Graph } from '../ir/types.js';
+import { numel } from '../ir/shapeMath.js';
+import { compareStateDict, loadOutcome } from '../passes/loadStateDict.js';
+import { groupKeys, type KeyGroups } from './keyGroups.js';
+
+const TRACKED = /(^|\.)num_batches_tracked$/;
+
+/** `layer1.0.bn1.weight` -> `layer1.0.bn1`. */
+const moduleOf = (name: string): string => name.slice(0, Math.max(0, name.lastIndexOf('.')));
+
+export interface StateDictEntry {
+  readonly name: string;
+  readonly shape: readonly number[];
+}
+
+/** A graph's state_dict as torch saves it (rule 1), in order. */
+export function stateDictEntries(g: Graph): StateDictEntry[] {
+  const counterAfter = new Map<string, string>();
+  for (const n of g.nodes) {
+    if (n.op !== 'BatchNormalization' || n.params.length === 0) continue;
+    const last = n.params[n.params.length - 1]!;
+    counterAfter.set(last, `${moduleOf(last)}.num_batches_tracked`);
+  }
+  const out: StateDictEntry[] = [];
+  for (const [name, p] of g.params) {
+    out.push({ name, shape: p.shape });
+    const counter = counterAfter.get(name);
+    if (counter !== undefined) out.push({ name: counter, shape: [] });
+  }
+  return out;
+}
+
+export interface ShapeChange {
+  readonly name: string;
+  readonly a: readonly number[];
+  readonly b: readonly number[];
+}
+
+/** What `--weights` of A's checkpoint does to B (rule 3). */
+export interface LoadVerdict {
+  /** The load succeeds with these flags. */
+  readonly ok: boolean;
+  /** --no-strict is needed. */
+  readonly noStrict: boolean;
+  /** --num-classes is needed: only the classifier's output size differs. */
+  readonly numClasses: boolean;
+  /** B's tensors that start fresh (drawn from the seed), in B's order. */
+  readonly fresh: readonly string[];
+  /** Parameters (not buffers) among them, in elements. */
+  readonly freshParams: number;
+}
+
+export interface WeightsCompat {
+  /** A's state_dict entries, the counters included. */
+  readonly entries: number;
+  /** num_batches_tracked counters among them. */
+  readonly tracked: number;
+  /** A's entries that load into B by name and shape. */
+  readonly loads: number;
+  /** A's entries whose shape differs in B, in A's order. */
+  readonly shapeChanged: readonly ShapeChange[];
+  /** A's entries B has no place for (torch's unexpected keys). */
+  readonly onlyInA: readonly string[];
+  /** B's entries A's checkpoint lacks (torch's missing keys). */
+  readonly onlyInB: readonly string[];
+  /** B's state_dict entries. */
+  readonly entriesB: number;
+  readonly verdict: LoadVerdict;
+  /** The lists in few words (whole blocks, module patterns; see ./keyGroups.ts). */
+  readonly described: { readonly shapeChanged: KeyGroups; readonly onlyInA: KeyGroups; readonly onlyInB: KeyGroups };
+}
+
+export interface WeightsCompatOptions {
+  /** B's options set the class count (--num-classes): a classifier of another size is replaced, not an error. */
+  readonly bReplacesHead?: boolean;
+  /** The block paths of each model, to name whole blocks in the descriptions. */
+  readonly blocksA?: readonly string[];
+  readonly blocksB?: readonly string[];
+}
+
+/** A's checkpoint into B (rules 1-3). */
+export function weightsCompat(a: Graph, b: Graph, o: WeightsCompatOptions = {}): WeightsCompat {
+  const bReplacesHead = o.bReplacesHead ?? false;
+  const sdA = stateDictEntries(a);
+  const sdB = stateDictEntries(b);
+  const shapesA = new Map(sdA.map((e) => [e.name, e.shape]));
+  const shapesB = new Map(sdB.map((e) => [e.name, e.shape]));
+  const m = compareStateDict(b, new Map(sdA.map((e) => [e.name, { shape: e.shape }])));
+  const changedNames = new Set([...m.shapes, ...m.head].map((s) => s.name));
+  const unexpected = new Set(m.unexpected);
+  const missing = new Set(m.missing);
+  const counterOnly = (name: string, other: ReadonlyMap<string, unknown>): boolean => TRACKED.test(name) && !other.has(name);
+  const shapeChanged = sdA.filter((e) => changedNames.has(e.name)).map((e) => ({ name: e.name, a: e.shape, b: shapesB.get(e.name)! }));
+  const onlyInA = sdA.filter((e) => unexpected.has(e.name) || counterOnly(e.name, shapesB)).map((e) => e.name);
+  const onlyInB = sdB.filter((e) => missing.has(e.name) || counterOnly(e.name, shapesA)).map((e) => e.name);
+
+  const attempts = [
+    { strict: true, replaceHead: bReplacesHead },
+    { strict: false, replaceHead: bReplacesHead },
+    ...(bReplacesHead ? [] : [{ strict: true, replaceHead: true }, { strict: false, replaceHead: true }]),
+  ];
+  const found = attempts.map((o) => ({ o, outcome: loadOutcome(m, o) })).find((t) => t.outcome.ok);
+  const fresh = found?.outcome.fresh ?? [];
+  const freshSet = new Set(fresh);
+  const freshParams = [...b.params].filter(([name, p]) => freshSet.has(name) && p.isParameter).reduce((s, [, p]) => s + numel(p.shape), 0);
+  const verdict: LoadVerdict = {
+    ok: found !== undefined,
+    noStrict: found !== undefined && !found.o.strict,
+    numClasses: found !== undefined && found.o.replaceHead && !bReplacesHead,
+    fresh: [...b.params.keys()].filter((k) => freshSet.has(k)),
+    freshParams,
+  };
+  return {
+    entries: sdA.length,
+    tracked: sdA.filter((e) => TRACKED.test(e.name)).length,
+    loads: sdA.length - shapeChanged.length - onlyInA.length,
+    shapeChanged,
+    onlyInA,
+    onlyInB,
+    entriesB: sdB.length,
+    verdict,
+    described: {
+      shapeChanged: groupKeys(
+        shapeChanged.map((c) => c.name),
+        sdA.map((e) => e.name),
+        o.blocksA ?? [],
+      ),
+      onlyInA: groupKeys(
+        onlyInA,
+        sdA.map((e) => e.name),
+        o.blocksA ?? [],
+      ),
+      onlyInB: groupKeys(
+        onlyInB,
+        sdB.map((e) => e.name),
+        o.blocksB ?? [],
+      ),
+    },
+  };
+}
