@@ -5,7 +5,7 @@
  *
  * Rules:
  * 1. Rows align by their name within their parent (`layer3`, `layer3.0` -> `0`,
- *    `layer3.0.conv2` -> `conv2`; a layer by its name and op), then by structure where the
+ *    `layer3.0.conv2` -> `conv2`; a layer, or a block of one layer, by its name and op), then by structure where the
  *    names differ (section kind, block type, layer op; see ./align.ts). So a renamed stage
  *    still pairs with its counterpart and its blocks pair by index, a Bottleneck with the
  *    SEBottleneck of the same name, and a shortcut that gains a pooling layer in front
@@ -58,6 +58,8 @@ interface Item {
   readonly kind: RowKind;
   /** The name within the parent. */
   readonly local: string;
+  /** What pairs rows first: the name, with the op for a layer (and a block of one layer). */
+  readonly key: string;
   /** What pairs rows whose names differ. */
   readonly structure: string;
   readonly cells: RowCells;
@@ -72,6 +74,7 @@ function layerItem(l: Layer, parent: string): Item {
   return {
     kind: 'layer',
     local: localName(n.name, parent),
+    key: `${localName(n.name, parent)}|${n.op}`,
     structure: n.op,
     cells: { path: n.name, type: shortOp(n.op), outputShape: l.stat.outputShape, kernel: kernelSpec(n), params: l.stat.params, macs: l.stat.macs, macsFormula: l.stat.macsFormula },
     children: [],
@@ -82,6 +85,7 @@ function blockItem(b: Block, stage: string): Item {
   return {
     kind: 'block',
     local: localName(b.path, stage),
+    key: b.layers.length === 1 ? `${localName(b.path, stage)}|${b.type}` : localName(b.path, stage),
     structure: b.type,
     cells: { path: b.path, type: b.type, outputShape: b.outputShape, kernel: aggregateKernelSpec(b.layers), params: b.params, macs: b.macs, macsFormula: sumFormula(b.layers) },
     children: b.layers.map((l) => layerItem(l, b.path)),
@@ -89,10 +93,11 @@ function blockItem(b: Block, stage: string): Item {
 }
 
 function sectionItem(s: Section): Item {
-  if (isSingleLayer(s)) return { ...layerItem(s.layers[0]!, ''), kind: 'section', structure: s.kind };
+  if (isSingleLayer(s)) return { ...layerItem(s.layers[0]!, ''), kind: 'section', key: s.name, structure: s.kind };
   return {
     kind: 'section',
     local: s.name,
+    key: s.name,
     structure: s.kind,
     cells: { path: s.name, type: sectionType(s), outputShape: s.outputShape, kernel: aggregateKernelSpec(s.layers), params: s.params, macs: s.macs, macsFormula: sumFormula(s.layers) },
     children: s.kind === 'stage' ? s.blocks.map((b) => blockItem(b, s.name)) : s.layers.map((l) => layerItem(l, s.modules.length === 1 ? s.name : '')),
@@ -128,7 +133,7 @@ function diffItems(as: readonly Item[], bs: readonly Item[]): DiffRow[] {
   return align(
     as,
     bs,
-    (i) => (i.kind === 'layer' ? `${i.local}|${i.structure}` : i.local),
+    (i) => i.key,
     (i) => `${i.kind}:${i.structure}`,
   ).map((p) => {
     if (p.a === undefined) return oneSided(p.b!, 'b');

@@ -7,9 +7,10 @@
  *    its state_dict name, and a `num_batches_tracked` counter (shape []) after each
  *    BatchNorm's tensors. Its entries load into B by name and shape, change shape, or are
  *    A's only; B's entries that A lacks are B's only.
- * 2. The counters are compared by name like the rest (so the lists are torch's own), but
- *    `--weights` ignores them when it loads (the IR has no such buffer): they never decide
- *    the outcome.
+ * 2. The counters are listed as torch's load_state_dict lists them: A's counter that B has
+ *    no BatchNorm for is unexpected, but B's counter that A lacks is not missing (torch
+ *    fills it in). `--weights` ignores them when it loads (the IR has no such buffer):
+ *    they never decide the outcome.
  * 3. The outcome is the first of these that loads: strict; --no-strict (B's params that A
  *    lacks are drawn from the seed); with --num-classes, when only the classifier's output
  *    dimension differs and B was not already given one (the classifier starts fresh);
@@ -78,7 +79,7 @@ export interface WeightsCompat {
   readonly shapeChanged: readonly ShapeChange[];
   /** A's entries B has no place for (torch's unexpected keys). */
   readonly onlyInA: readonly string[];
-  /** B's entries A's checkpoint lacks (torch's missing keys). */
+  /** B's entries A's checkpoint lacks (torch's missing keys: counters are not among them, rule 2). */
   readonly onlyInB: readonly string[];
   /** B's state_dict entries. */
   readonly entriesB: number;
@@ -100,16 +101,14 @@ export function weightsCompat(a: Graph, b: Graph, o: WeightsCompatOptions = {}):
   const bReplacesHead = o.bReplacesHead ?? false;
   const sdA = stateDictEntries(a);
   const sdB = stateDictEntries(b);
-  const shapesA = new Map(sdA.map((e) => [e.name, e.shape]));
   const shapesB = new Map(sdB.map((e) => [e.name, e.shape]));
   const m = compareStateDict(b, new Map(sdA.map((e) => [e.name, { shape: e.shape }])));
   const changedNames = new Set([...m.shapes, ...m.head].map((s) => s.name));
   const unexpected = new Set(m.unexpected);
   const missing = new Set(m.missing);
-  const counterOnly = (name: string, other: ReadonlyMap<string, unknown>): boolean => TRACKED.test(name) && !other.has(name);
   const shapeChanged = sdA.filter((e) => changedNames.has(e.name)).map((e) => ({ name: e.name, a: e.shape, b: shapesB.get(e.name)! }));
-  const onlyInA = sdA.filter((e) => unexpected.has(e.name) || counterOnly(e.name, shapesB)).map((e) => e.name);
-  const onlyInB = sdB.filter((e) => missing.has(e.name) || counterOnly(e.name, shapesA)).map((e) => e.name);
+  const onlyInA = sdA.filter((e) => unexpected.has(e.name) || (TRACKED.test(e.name) && !shapesB.has(e.name))).map((e) => e.name);
+  const onlyInB = sdB.filter((e) => missing.has(e.name)).map((e) => e.name);
 
   const attempts = [
     { strict: true, replaceHead: bReplacesHead },
@@ -149,7 +148,7 @@ export function weightsCompat(a: Graph, b: Graph, o: WeightsCompatOptions = {}):
       ),
       onlyInB: groupKeys(
         onlyInB,
-        sdB.map((e) => e.name),
+        sdB.filter((e) => !TRACKED.test(e.name)).map((e) => e.name),
         o.blocksB ?? [],
       ),
     },

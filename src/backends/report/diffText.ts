@@ -188,7 +188,7 @@ export function diffText(d: ModelDiff, o: DiffTextOptions = {}): string {
   return [
     ...head,
     ...table(d, o.depth ?? 2, width, paint),
-    "~ changed (→ B's value below A's), + only in B, - only in A; rows under an unchanged row are not shown",
+    "~ changed (→ B's value below A's), + only in B, - only in A; unchanged rows list nothing under them",
     '',
     ...diffTotalsLines(d, width),
     '',
