@@ -28,6 +28,7 @@ export type { TypeCheckResult, TypeDiagnostic } from './modelFile/typeCheck.js';
 // Compiling and inspecting
 export * from './compile.js';
 export { inspectModel, type InspectOptions, type InspectedModel } from './inspect.js';
+export { diffModels, type DiffInput, type ModelDiff, type DiffRow, type TotalsDiff, type WeightsCompat } from './diff.js';
 export { checkFolding, FLOAT16_TOLERANCE, type CheckFoldingOptions, type FoldingCheck } from './checkFolding.js';
 export type { CompareResult, OutputDiff } from './backends/ort/compare.js';
 export { analyze, type GraphStats, type LayerStat } from './passes/analyze.js';

@@ -161,6 +161,7 @@ describe('the command line', () => {
       [['resnet50', '--', '--num-classes', '10'], 'side B of netforge diff needs one model, got no model'],
       [['resnet50', '--depth', '1', '--', 'resnet18', '--depth', '3'], '--depth is given twice'],
       [['resnet50', 'resnet18', '--depth', '4'], '--depth must be 1, 2 or 3'],
+      [['resnet50', 'resnet18', '-o', 'd.svg'], '-o d.svg: netforge diff writes an HTML page'],
     ];
     for (const [argv, message] of cases) {
       const r = await usage(argv);

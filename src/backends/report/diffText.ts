@@ -45,6 +45,7 @@ const GAP = '  ';
 const INDENT = 2;
 const ARROW = '→ ';
 const LABEL_W = 22;
+const TOTAL_COL = 24;
 
 const paramsCell = (n: number): string => (n === 0 ? '-' : int(n));
 const macsCell = (n: number): string => (n === 0 ? '-' : si(n));
@@ -139,8 +140,13 @@ const labelled = (label: string, ls: readonly string[]): string[] => ls.map((l, 
 /** The totals, side by side: label, A, B, B - A, B / A. */
 export function diffTotalsLines(d: ModelDiff, width = 100): string[] {
   const rows = totalRows(d);
-  const cols = [LABEL_W, ...[0, 1, 2].map((i) => Math.max(...rows.map((r) => visibleWidth([r.a, r.b, r.delta][i]!)), 5) + 3)];
-  const row = (cells: readonly string[]): string => cells.map((c, i) => (i < cols.length ? c.padEnd(cols[i]!) : c)).join('').trimEnd();
+  // columns as wide as their cells, up to TOTAL_COL: a longer text (several outputs, sizes) runs past the column
+  const cols = [LABEL_W, ...[0, 1, 2].map((i) => Math.max(5, ...rows.map((r) => visibleWidth([r.a, r.b, r.delta][i]!)).filter((w) => w <= TOTAL_COL)) + 3)];
+  const row = (cells: readonly string[]): string =>
+    cells
+      .map((c, i) => (i < cols.length ? c.padEnd(i === 0 ? cols[i]! : Math.max(cols[i]!, visibleWidth(c) + 3)) : c))
+      .join('')
+      .trimEnd();
   const out = [row(['', 'A', 'B', 'B - A', 'B / A'])];
   const f = d.totals.macsFormula;
   for (let i = 0; i < rows.length; i++) {

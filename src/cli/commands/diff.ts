@@ -32,7 +32,7 @@ const SIDE_FLAGS: readonly FlagSpec[] = MODEL_FLAGS.filter((f) => !WEIGHTS_FLAGS
 const OWN_FLAGS: readonly FlagSpec[] = [
   DEPTH_FLAG,
   { name: '--json', type: 'bool', help: 'machine-readable output: every row of both trees, the totals, the weight compatibility' },
-  { name: '--output', alias: '-o', type: 'string', help: 'also write an HTML page: both diagrams side by side, changes highlighted, the delta table (.html)' },
+  { name: '--output', alias: '-o', type: 'string', help: 'write an HTML page instead of the table: the delta table, both diagrams side by side with the changes marked, the weights (.html)' },
 ];
 
 const FLAGS: readonly FlagSpec[] = [...OWN_FLAGS, ...SIDE_FLAGS];
@@ -133,6 +133,9 @@ export const diffCommand: Command = {
     const { a, b, own } = sidesFrom(argv);
     const depth = depthFrom({ positionals: [], flags: own });
     const out = own.get('output') as string | undefined;
+    if (out !== undefined && /\.(svg|json|txt)$/i.test(out)) {
+      throw usageError(`-o ${out}: netforge diff writes an HTML page`, '-o diff.html writes the page; --json prints the diff as JSON on stdout, and the table is what it prints without -o');
+    }
     const A = await inspectSide('A', a);
     const B = await inspectSide('B', b);
     if (out !== undefined && (resolve(out) === A.file || resolve(out) === B.file)) {
