@@ -23,6 +23,8 @@ export interface DiffInput {
   readonly model: InspectedModel;
   /** The side's options set the class count (--num-classes): a checkpoint's classifier of another size would be replaced. */
   readonly numClassesSet?: boolean;
+  /** The side's --in-chans: a checkpoint's input convolution would be adapted to it. */
+  readonly inChans?: number;
 }
 
 export interface DiffSideInfo {
@@ -42,11 +44,18 @@ export interface ModelDiff {
   readonly identical: boolean;
 }
 
+/**
+ * What B changes against A: their sections, blocks and layers aligned by module path (and by
+ * structure where paths differ), the totals side by side (params, MACs at the reference size
+ * and for any input size, depth, smallest input, ops), and what A's state_dict does when
+ * loaded into B with `--weights`. Render it with diffText, diffJson or diffHtml (`netforge diff`).
+ */
 export function diffModels(a: DiffInput, b: DiffInput): ModelDiff {
   const rows = diffTree(a.model.structure, b.model.structure);
   const totals = totalsDiff(a.model.structure, b.model.structure);
   const weights = weightsCompat(a.model.graph, b.model.graph, {
     bReplacesHead: b.numClassesSet ?? false,
+    ...(b.inChans !== undefined ? { bInChans: b.inChans } : {}),
     blocksA: allBlocks(a.model.structure).map((x) => x.path),
     blocksB: allBlocks(b.model.structure).map((x) => x.path),
   });

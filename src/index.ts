@@ -41,6 +41,9 @@ export { verifyGraph } from './ir/verify.js';
 export { summaryTable, type SummaryDepth, type SummaryOptions } from './backends/report/summaryTable.js';
 export { summaryJson, type SummaryJson } from './backends/report/summaryJson.js';
 export { reportHtml, type ReportOptions } from './backends/report/html.js';
+export { diffText, type DiffTextOptions } from './backends/report/diffText.js';
+export { diffJson, type DiffJson } from './backends/report/diffJson.js';
+export { diffHtml, type DiffHtmlOptions } from './backends/report/diffHtml.js';
 export type { ModelStructure } from './backends/report/structure.js';
 
 // Outputs

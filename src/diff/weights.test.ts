@@ -22,7 +22,7 @@ describe('weightsCompat', () => {
   test('the same model: everything loads, strictly', () => {
     const w = weightsCompat(graph('cifar_resnet20'), graph('cifar_resnet20'));
     expect(w).toMatchObject({ entries: 116, tracked: 19, loads: 116, shapeChanged: [], onlyInA: [], onlyInB: [] });
-    expect(w.verdict).toEqual({ ok: true, noStrict: false, numClasses: false, fresh: [], freshParams: 0 });
+    expect(w.verdict).toEqual({ ok: true, noStrict: false, numClasses: false, fresh: [], freshParams: 0, adapted: [] });
   });
 
   test('more blocks in B: strict fails, --no-strict leaves the new blocks fresh', () => {
@@ -38,7 +38,7 @@ describe('weightsCompat', () => {
     // the other way round: B's checkpoint has keys A has no place for, counters included
     const back = weightsCompat(b.graph, a.graph);
     expect(back.onlyInA.length).toBe(6 * 12);
-    expect(back.verdict).toMatchObject({ ok: true, noStrict: true, fresh: [], freshParams: 0 });
+    expect(back.verdict).toMatchObject({ ok: true, noStrict: true, fresh: [], freshParams: 0, adapted: [] });
   });
 
   test('another class count: --num-classes replaces the classifier; given on B already, it loads as is', () => {
@@ -47,7 +47,7 @@ describe('weightsCompat', () => {
       { name: 'fc.weight', a: [10, 64], b: [100, 64] },
       { name: 'fc.bias', a: [10], b: [100] },
     ]);
-    expect(w.verdict).toEqual({ ok: true, noStrict: false, numClasses: true, fresh: ['fc.weight', 'fc.bias'], freshParams: 6500 });
+    expect(w.verdict).toEqual({ ok: true, noStrict: false, numClasses: true, fresh: ['fc.weight', 'fc.bias'], freshParams: 6500, adapted: [] });
     const given = weightsCompat(graph('cifar_resnet20'), graph('cifar_resnet20', { numClasses: 100 }), { bReplacesHead: true });
     expect(given.verdict).toMatchObject({ ok: true, noStrict: false, numClasses: false, fresh: ['fc.weight', 'fc.bias'] });
   });
@@ -65,6 +65,15 @@ describe('weightsCompat', () => {
     const w = weightsCompat(inspectModel(net(4)).graph, inspectModel(net(8)).graph);
     expect(w.shapeChanged.map((s) => s.name)).toEqual(['conv.weight', 'bn.weight', 'bn.bias', 'bn.running_mean', 'bn.running_var']);
     expect(w.loads).toBe(1); // bn.num_batches_tracked: a counter has no width
-    expect(w.verdict).toEqual({ ok: false, noStrict: false, numClasses: false, fresh: [], freshParams: 0 });
+    expect(w.verdict).toEqual({ ok: false, noStrict: false, numClasses: false, fresh: [], freshParams: 0, adapted: [] });
+  });
+
+  test('--in-chans on B: the input conv is adapted before loading, as --weights does; the lists stay torch\'s', () => {
+    const w = weightsCompat(graph('resnet18'), inspectModel(ZOO.get('resnet18')!, { inChans: 1 }).graph, { bInChans: 1 });
+    expect(w.shapeChanged).toEqual([{ name: 'conv1.weight', a: [64, 3, 7, 7], b: [64, 1, 7, 7] }]);
+    expect(w.verdict).toMatchObject({ ok: true, noStrict: false, fresh: [], adapted: ['conv1.weight'] });
+    const four = weightsCompat(inspectModel(ZOO.get('resnet18')!, { inChans: 4 }).graph, inspectModel(ZOO.get('resnet18')!, { inChans: 2 }).graph, { bInChans: 2 });
+    expect(four.verdict.ok).toBe(false);
+    expect(four.verdict.adaptError).toBe('conv1.weight has 4 input channels: --in-chans 2 widens RGB (3-channel) weights only');
   });
 });

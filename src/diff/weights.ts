@@ -15,10 +15,16 @@
  *    lacks are drawn from the seed); with --num-classes, when only the classifier's output
  *    dimension differs and B was not already given one (the classifier starts fresh);
  *    both. Otherwise the checkpoint does not load (a shape changes, or no name matches).
+ * 4. With --in-chans on B, `--weights` adapts the checkpoint's input convolution first
+ *    (pipeline/adapt.ts, timm's adapt_input_conv): the outcome is decided on the adapted
+ *    shapes, while the lists stay torch's (which adapts nothing). A first convolution that
+ *    cannot be adapted (E_IN_CHANS) means the checkpoint does not load.
  */
 import type { Graph } from '../ir/types.js';
 import { numel } from '../ir/shapeMath.js';
-import { compareStateDict, loadOutcome } from '../passes/loadStateDict.js';
+import { compareStateDict, inputConvWeights, loadOutcome } from '../passes/loadStateDict.js';
+import { adaptInputConv } from '../pipeline/adapt.js';
+import { isNetforgeError } from '../errors.js';
 import { groupKeys, type KeyGroups } from './keyGroups.js';
 
 const TRACKED = /(^|\.)num_batches_tracked$/;
@@ -66,6 +72,10 @@ export interface LoadVerdict {
   readonly fresh: readonly string[];
   /** Parameters (not buffers) among them, in elements. */
   readonly freshParams: number;
+  /** Input convolutions --in-chans adapts first (rule 4). */
+  readonly adapted: readonly string[];
+  /** Why --in-chans cannot adapt A's input convolution, when it cannot. */
+  readonly adaptError?: string;
 }
 
 export interface WeightsCompat {
@@ -91,18 +101,41 @@ export interface WeightsCompat {
 export interface WeightsCompatOptions {
   /** B's options set the class count (--num-classes): a classifier of another size is replaced, not an error. */
   readonly bReplacesHead?: boolean;
+  /** B's --in-chans: A's input convolution is adapted to this many channels before loading (rule 4). */
+  readonly bInChans?: number;
   /** The block paths of each model, to name whole blocks in the descriptions. */
   readonly blocksA?: readonly string[];
   readonly blocksB?: readonly string[];
 }
 
-/** A's checkpoint into B (rules 1-3). */
+const shapesOf = (sd: readonly StateDictEntry[]): Map<string, readonly number[]> => new Map(sd.map((e) => [e.name, e.shape]));
+
+/** The shapes --in-chans gives A's input convolutions in B (rule 4), by the adapter itself run on zeros; or why it cannot. */
+function adaptedShapes(b: Graph, shapesA: ReadonlyMap<string, readonly number[]>, inChans: number | undefined): { readonly shapes: Map<string, readonly number[]>; readonly error?: string } {
+  const shapes = new Map<string, readonly number[]>();
+  if (inChans === undefined) return { shapes };
+  for (const name of inputConvWeights(b)) {
+    const shape = shapesA.get(name);
+    if (shape === undefined || shape.length !== 4 || shape[1] === inChans) continue;
+    try {
+      shapes.set(name, adaptInputConv({ shape, data: new Float32Array(numel(shape)) }, inChans, name, "A's checkpoint").shape);
+    } catch (e) {
+      if (isNetforgeError(e) && e.code === 'E_IN_CHANS') return { shapes, error: e.message };
+      throw e;
+    }
+  }
+  return { shapes };
+}
+
+/** A's checkpoint into B (rules 1-4). */
 export function weightsCompat(a: Graph, b: Graph, o: WeightsCompatOptions = {}): WeightsCompat {
   const bReplacesHead = o.bReplacesHead ?? false;
   const sdA = stateDictEntries(a);
   const sdB = stateDictEntries(b);
   const shapesB = new Map(sdB.map((e) => [e.name, e.shape]));
   const m = compareStateDict(b, new Map(sdA.map((e) => [e.name, { shape: e.shape }])));
+  const adapt = adaptedShapes(b, shapesOf(sdA), o.bInChans);
+  const loading = adapt.error === undefined ? compareStateDict(b, new Map(sdA.map((e) => [e.name, { shape: adapt.shapes.get(e.name) ?? e.shape }]))) : m;
   const changedNames = new Set([...m.shapes, ...m.head].map((s) => s.name));
   const unexpected = new Set(m.unexpected);
   const missing = new Set(m.missing);
@@ -115,7 +148,7 @@ export function weightsCompat(a: Graph, b: Graph, o: WeightsCompatOptions = {}):
     { strict: false, replaceHead: bReplacesHead },
     ...(bReplacesHead ? [] : [{ strict: true, replaceHead: true }, { strict: false, replaceHead: true }]),
   ];
-  const found = attempts.map((o) => ({ o, outcome: loadOutcome(m, o) })).find((t) => t.outcome.ok);
+  const found = adapt.error !== undefined ? undefined : attempts.map((o) => ({ o, outcome: loadOutcome(loading, o) })).find((t) => t.outcome.ok);
   const fresh = found?.outcome.fresh ?? [];
   const freshSet = new Set(fresh);
   const freshParams = [...b.params].filter(([name, p]) => freshSet.has(name) && p.isParameter).reduce((s, [, p]) => s + numel(p.shape), 0);
@@ -125,6 +158,8 @@ export function weightsCompat(a: Graph, b: Graph, o: WeightsCompatOptions = {}):
     numClasses: found !== undefined && found.o.replaceHead && !bReplacesHead,
     fresh: [...b.params.keys()].filter((k) => freshSet.has(k)),
     freshParams,
+    adapted: [...adapt.shapes.keys()],
+    ...(adapt.error !== undefined ? { adaptError: adapt.error } : {}),
   };
   return {
     entries: sdA.length,

@@ -141,16 +141,18 @@ export function verdictText(d: ModelDiff): string {
   const w = d.weights;
   const v = w.verdict;
   if (!v.ok) {
+    if (v.adaptError !== undefined) return `does not load: ${v.adaptError}`;
     if (w.shapeChanged.length > 0) return `does not load, even with --no-strict: ${w.shapeChanged.length} of A's entries change shape in B`;
     return 'does not load, even with --no-strict: not one name of A is in B';
   }
   const plural = (n: number, what: string): string => `${n} ${what}${n === 1 ? '' : 's'}`;
   const effects = [
+    ...(v.adapted.length > 0 ? [`adapting ${v.adapted.join(', ')} to B's input channels as --in-chans does`] : []),
     ...(v.fresh.length > 0 ? [`leaving ${plural(v.fresh.length, 'tensor')} of B fresh (${int(v.freshParams)} params drawn from the seed)`] : []),
     ...(v.noStrict && w.onlyInA.length > 0 ? [`ignoring ${plural(w.onlyInA.length, 'entry').replace(/entrys$/, 'entries')} of A`] : []),
   ];
   const tail = effects.length > 0 ? `, ${effects.join(' and ')}` : '';
-  if (!v.noStrict && !v.numClasses) return v.fresh.length > 0 ? `loads (strict)${tail}` : 'loads fully (strict): every tensor of B comes from A';
+  if (!v.noStrict && !v.numClasses) return effects.length > 0 ? `loads (strict)${tail}` : 'loads fully (strict): every tensor of B comes from A';
   const flags = [...(v.noStrict ? ['--no-strict'] : []), ...(v.numClasses ? ['--num-classes'] : [])].join(' ');
   return `strict load fails; loads with ${flags}${tail}`;
 }

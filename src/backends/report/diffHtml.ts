@@ -175,6 +175,7 @@ function weightsTable(d: ModelDiff): string {
   return `<table class="nf-facts nf-weights">\n${rows.join('\n')}\n</table>`;
 }
 
+/** The self-contained page `netforge diff -o diff.html` writes. */
 export function diffHtml(d: ModelDiff, o: DiffHtmlOptions = {}): string {
   const collapseAt = o.collapseAt ?? 3;
   const marks = marksOf(d);

@@ -88,6 +88,7 @@ function rows(rs: readonly DiffRow[], level: 1 | 2 | 3): DiffJsonRow[] {
   ]);
 }
 
+/** What `netforge diff --json` prints: every row, the totals with deltas and ratios, the full key lists and the verdict. */
 export function diffJson(d: ModelDiff): DiffJson {
   const t = d.totals;
   const w = d.weights;

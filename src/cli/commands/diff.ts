@@ -26,7 +26,7 @@ import { int, si } from '../../backends/report/format.js';
 import { NETFORGE_VERSION } from '../../version.js';
 
 /** Flags about weights: the diff derives A's checkpoint from A itself. */
-const WEIGHTS_FLAGS = new Set(['--weights', '--strict', '--cache-dir', '--seed', '--freeze-backbone']);
+const WEIGHTS_FLAGS = new Set(['--weights', '--strict', '--weights-strip-prefix', '--weights-rename', '--cache-dir', '--seed', '--freeze-backbone']);
 const SIDE_FLAGS: readonly FlagSpec[] = MODEL_FLAGS.filter((f) => !WEIGHTS_FLAGS.has(f.name));
 
 const OWN_FLAGS: readonly FlagSpec[] = [
@@ -111,7 +111,7 @@ function sidesFrom(argv: readonly string[]): { readonly a: SideArgs; readonly b:
 }
 
 /** Build one side, its errors saying which side they are. */
-async function inspectSide(which: Side, s: SideArgs): Promise<{ readonly model: InspectedModel; readonly options: ModelOptions; readonly file?: string }> {
+async function inspectSide(which: Side, s: SideArgs): Promise<{ readonly model: InspectedModel; readonly options: ModelOptions & { readonly inChans?: number }; readonly file?: string }> {
   try {
     const def = await resolveModel(s.spec, 'diff');
     const options = modelOptionsFrom(s.parsed, def);
@@ -141,7 +141,10 @@ export const diffCommand: Command = {
     if (out !== undefined && (resolve(out) === A.file || resolve(out) === B.file)) {
       throw usageError(`-o ${out} is a model file of this diff`, 'write the page elsewhere, e.g. -o diff.html');
     }
-    const d = diffModels({ label: a.label, model: A.model }, { label: b.label, model: B.model, numClassesSet: B.options.numClasses !== undefined });
+    const d = diffModels(
+      { label: a.label, model: A.model },
+      { label: b.label, model: B.model, numClassesSet: B.options.numClasses !== undefined, ...(B.options.inChans !== undefined ? { inChans: B.options.inChans } : {}) },
+    );
     const json = own.get('json') === true;
     if (out !== undefined) {
       const html = diffHtml(d, { depth, generator: `netforge ${NETFORGE_VERSION}` });
