@@ -3,6 +3,10 @@ import { ZOO } from '../../zoo/index.js';
 import { inspectModel } from '../../inspect.js';
 import { diffModels } from '../../diff.js';
 import { diffHtml } from './diffHtml.js';
+import { defineModel } from '../../dsl/model.js';
+import { scope } from '../../dsl/builder.js';
+import { makeLayer } from '../../dsl/resnet.js';
+import { basicBlock } from '../../dsl/blocks.js';
 
 const page = (a: string, b: string): string =>
   diffHtml(diffModels({ label: a, model: inspectModel(ZOO.get(a)!) }, { label: b, model: inspectModel(ZOO.get(b)!) }), { generator: 'netforge test' });
@@ -26,5 +30,12 @@ describe('diffHtml', () => {
   });
   test('deterministic', () => {
     expect(page('cifar_resnet20', 'cifar_resnet32')).toBe(html);
+  });
+  test('a module name cannot close the stylesheet it is marked in', () => {
+    const net = (stage: string, blocks: number) =>
+      defineModel({ name: 'n', input: [16, 8, 8], build: (x) => scope(stage, () => makeLayer(x, { block: basicBlock, planes: 16, blocks })).out });
+    const html = diffHtml(diffModels({ label: 'a', model: inspectModel(net('s</style><b>', 1)) }, { label: 'b', model: inspectModel(net('s</style><b>', 2)) }));
+    expect(html.split('</style>').length).toBe(2);
+    expect(html).toContain('.nf-side-b svg.block[data-path="s\\3c \\2f style\\3e \\3c b\\3e .1"]');
   });
 });

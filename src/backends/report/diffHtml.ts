@@ -89,8 +89,8 @@ function firstChange(d: ModelDiff): { readonly side: 'a' | 'b'; readonly section
   return r.b !== undefined ? { side: 'b', section: r.b.path } : { side: 'a', section: r.a!.path };
 }
 
-/** The CSS attribute value `v`, quoted. */
-const attr = (v: string): string => `"${v.replace(/["\\]/g, (c) => `\\${c}`)}"`;
+/** The CSS attribute value `v`, quoted; every character but letters, digits, `_`, `.` and `-` as a CSS escape, so no module name can close the <style>. */
+const attr = (v: string): string => `"${[...v].map((c) => (/[\w.-]/.test(c) ? c : `\\${c.codePointAt(0)!.toString(16)} `)).join('')}"`;
 
 /** Highlight rules for one side's diagram: each marked block, each collapsed run holding one, each marked section. */
 function highlightCss(side: 'a' | 'b', m: ModelStructure, marks: ReadonlyMap<string, Mark>, collapseAt: number): string {
