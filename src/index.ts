@@ -28,6 +28,7 @@ export type { TypeCheckResult, TypeDiagnostic } from './modelFile/typeCheck.js';
 // Compiling and inspecting
 export * from './compile.js';
 export { inspectModel, type InspectOptions, type InspectedModel } from './inspect.js';
+export { diffModels, type DiffInput, type ModelDiff, type DiffRow, type TotalsDiff, type WeightsCompat } from './diff.js';
 export { checkFolding, FLOAT16_TOLERANCE, type CheckFoldingOptions, type FoldingCheck } from './checkFolding.js';
 export type { CompareResult, OutputDiff } from './backends/ort/compare.js';
 export { analyze, type GraphStats, type LayerStat } from './passes/analyze.js';
@@ -40,6 +41,9 @@ export { verifyGraph } from './ir/verify.js';
 export { summaryTable, type SummaryDepth, type SummaryOptions } from './backends/report/summaryTable.js';
 export { summaryJson, type SummaryJson } from './backends/report/summaryJson.js';
 export { reportHtml, type ReportOptions } from './backends/report/html.js';
+export { diffText, type DiffTextOptions } from './backends/report/diffText.js';
+export { diffJson, type DiffJson } from './backends/report/diffJson.js';
+export { diffHtml, type DiffHtmlOptions } from './backends/report/diffHtml.js';
 export type { ModelStructure } from './backends/report/structure.js';
 
 // Outputs

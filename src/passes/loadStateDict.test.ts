@@ -8,7 +8,7 @@ import { buildModel } from '../dsl/model.js';
 import { ZOO } from '../zoo/index.js';
 import { NetforgeError } from '../errors.js';
 import { initParams } from './initParams.js';
-import { LIST_LIMIT, WEIGHTS_META, compareStateDict, loadStateDict, loadStateDictPass, type Float32Tensor } from './loadStateDict.js';
+import { LIST_LIMIT, WEIGHTS_META, compareStateDict, loadOutcome, loadStateDict, loadStateDictPass, type Float32Tensor } from './loadStateDict.js';
 import { runPasses } from './manager.js';
 import { initParamsPass } from './initParams.js';
 
@@ -216,5 +216,18 @@ describe('load-state-dict', () => {
     const m = compareStateDict(toy(10), checkpointFor(toy(1000)));
     expect(m.head.map((h) => h.name)).toEqual(['fc.weight', 'fc.bias']);
     expect(m).toMatchObject({ missing: [], unexpected: [], shapes: [], matched: 5 });
+  });
+
+  test('loadOutcome: which options load a checkpoint, and what they leave fresh', () => {
+    const head = compareStateDict(toy(10), checkpointFor(toy(1000)));
+    expect(loadOutcome(head)).toEqual({ ok: false, fresh: [] });
+    expect(loadOutcome(head, { strict: false })).toEqual({ ok: false, fresh: [] });
+    expect(loadOutcome(head, { replaceHead: true })).toEqual({ ok: true, fresh: ['fc.weight', 'fc.bias'] });
+    const missing = compareStateDict(toy(), checkpointFor(toy(), (m) => m.delete('bn1.bias')));
+    expect(loadOutcome(missing)).toEqual({ ok: false, fresh: [] });
+    expect(loadOutcome(missing, { strict: false })).toEqual({ ok: true, fresh: ['bn1.bias'] });
+    expect(loadOutcome(compareStateDict(toy(), checkpointFor(toy())))).toEqual({ ok: true, fresh: [] });
+    const nothing = compareStateDict(toy(), new Map([['other.weight', { shape: [1], data: Float32Array.of(0) }]]));
+    expect(loadOutcome(nothing, { strict: false })).toEqual({ ok: false, fresh: [] });
   });
 });

@@ -84,8 +84,8 @@ function outputDimOnly(m: ShapeMismatch): boolean {
   return m.checkpoint.length === m.model.length && m.checkpoint.length >= 1 && m.checkpoint.every((d, i) => i === 0 || d === m.model[i]);
 }
 
-/** Compare a checkpoint with a graph's params (rules 1, 2, 4). */
-export function compareStateDict(g: Graph, state: ReadonlyMap<string, Float32Tensor>): StateDictMismatch {
+/** Compare a checkpoint (its tensors' shapes are all that is read) with a graph's params (rules 1, 2, 4). */
+export function compareStateDict(g: Graph, state: ReadonlyMap<string, { readonly shape: readonly number[] }>): StateDictMismatch {
   const gemmParams = new Set<string>();
   for (const n of g.nodes) if (n.op === 'Gemm') for (const p of n.params) gemmParams.add(p);
   const missing: string[] = [];
@@ -204,14 +204,29 @@ function mismatchError(g: Graph, m: StateDictMismatch, o: LoadStateDictOptions):
   });
 }
 
+/** What a load with these options does (rules 1, 4, 6): whether it succeeds, and which params it leaves to init-params. */
+export interface LoadOutcome {
+  readonly ok: boolean;
+  /** Params that keep no data (a replaced head, params missing from a non-strict load). */
+  readonly fresh: readonly string[];
+}
+
+export function loadOutcome(m: StateDictMismatch, o: Pick<LoadStateDictOptions, 'strict' | 'replaceHead'> = {}): LoadOutcome {
+  const strict = o.strict ?? true;
+  const headOk = (o.replaceHead ?? false) && m.head.length > 0;
+  const keysWrong = strict && (m.missing.length > 0 || m.unexpected.length > 0);
+  const ok = !(keysWrong || m.shapes.length > 0 || (m.head.length > 0 && !headOk) || (!strict && m.matched === 0));
+  return { ok, fresh: ok ? [...(headOk ? m.head.map((h) => h.name) : []), ...(strict ? [] : m.missing)] : [] };
+}
+
 export function loadStateDict(g: Graph, state: ReadonlyMap<string, Float32Tensor>, o: LoadStateDictOptions = {}, ctx?: PassContext): Graph {
   const m = compareStateDict(g, state);
   const strict = o.strict ?? true;
   const headOk = (o.replaceHead ?? false) && m.head.length > 0;
-  const keysWrong = strict && (m.missing.length > 0 || m.unexpected.length > 0);
-  if (keysWrong || m.shapes.length || (m.head.length > 0 && !headOk) || (!strict && m.matched === 0)) throw mismatchError(g, m, o);
+  const outcome = loadOutcome(m, o);
+  if (!outcome.ok) throw mismatchError(g, m, o);
 
-  const skip = new Set([...(headOk ? m.head.map((h) => h.name) : []), ...(strict ? [] : m.missing)]);
+  const skip = new Set(outcome.fresh);
   const params = new Map<string, Param>();
   let loaded = 0;
   for (const [name, p] of g.params) {

@@ -4,44 +4,21 @@
  * blocks expands on click. Screenshots go to test-artifacts/ (gitignored) for review.
  * Skipped, with the reason in its name, where /usr/bin/chromium is missing.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
+import { CHROMIUM, hasChromium, launchChromium, openWatched, type Watched } from '../helpers/browser.js';
 import { reportCommand } from '../../src/cli/commands/report.js';
 import { allBlocks } from '../../src/backends/report/structure.js';
 import { runCommand } from './io.js';
 import { zooModel } from './helpers.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
 const ARTIFACTS = resolve(import.meta.dirname, '../../test-artifacts');
-
-interface Watched {
-  readonly page: Page;
-  readonly errors: string[];
-  readonly foreign: string[];
-}
 
 let browser: Browser | undefined;
 
-async function open(file: string): Promise<Watched> {
-  const page = await browser!.newPage({ viewport: { width: 1440, height: 900 } });
-  const errors: string[] = [];
-  const foreign: string[] = [];
-  const url = pathToFileURL(file).href;
-  page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(`console: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => errors.push(`page: ${e.message}`));
-  page.on('requestfailed', (r) => errors.push(`request failed: ${r.url()}`));
-  page.on('request', (r) => {
-    if (r.url() !== url) foreign.push(r.url());
-  });
-  await page.goto(url, { waitUntil: 'load' });
-  return { page, errors, foreign };
-}
+const open = (file: string): Promise<Watched> => openWatched(browser!, file);
 
 /**
  * How many `svg.block` elements the page has, and how many of them are rendered. (Scripts
@@ -64,11 +41,7 @@ async function writeReport(model: string, extra: readonly string[] = []): Promis
 describe.skipIf(!hasChromium)(hasChromium ? 'HTML report in headless Chromium' : `HTML report in headless Chromium (skipped: ${CHROMIUM} is missing)`, () => {
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();

@@ -22,7 +22,7 @@ export interface ReportOptions {
   readonly collapseAt?: number;
 }
 
-const PAGE_CSS = `
+export const PAGE_CSS = `
 *{box-sizing:border-box}
 body{margin:0;padding:24px 20px 40px;font-family:system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",Arial,sans-serif;color:#1f2328;background:#fff;font-size:14px;line-height:1.45}
 h1{font-size:24px;margin:0 0 2px}
@@ -47,7 +47,8 @@ table.nf-stages{border-collapse:collapse;font-size:13px}
 footer{margin-top:32px;color:#8c959f;font-size:12px}
 `.trim();
 
-const SCRIPT = `
+/** "expand all" / "collapse all" for the collapsed runs of blocks. */
+export const EXPAND_SCRIPT = `
 document.querySelectorAll('[data-expand]').forEach(function (b) {
   b.addEventListener('click', function () {
     var open = b.getAttribute('data-expand') === 'all';
@@ -83,6 +84,22 @@ function facts(m: ModelStructure, e: Expectations): string {
   return `<table class="nf-facts">\n${rows.join('\n')}\n</table>`;
 }
 
+/** The page's head up to its <style>: charset, viewport, the CSP that keeps everything inline, the title. */
+export function pageHead(title: string, css: string): string[] {
+  return [
+    '<!doctype html>',
+    '<html lang="en">',
+    '<head>',
+    '<meta charset="utf-8">',
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    // nothing on this page may load from elsewhere
+    `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">`,
+    `<title>${esc(title)}</title>`,
+    `<style>\n${css}\n</style>`,
+    '</head>',
+  ];
+}
+
 /** The self-contained HTML page `netforge report` writes. */
 export function reportHtml(m: ModelStructure, o: ReportOptions = {}): string {
   const e = o.expectations ?? {};
@@ -93,16 +110,7 @@ export function reportHtml(m: ModelStructure, o: ReportOptions = {}): string {
     ...(o.collapseAt !== undefined ? { collapseAt: o.collapseAt } : {}),
   };
   return [
-    '<!doctype html>',
-    '<html lang="en">',
-    '<head>',
-    '<meta charset="utf-8">',
-    '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    // nothing on this page may load from elsewhere
-    `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">`,
-    `<title>${esc(`${m.name}: netforge report`)}</title>`,
-    `<style>\n${PAGE_CSS}\n${DIAGRAM_CSS}\n${DIAGRAM_HTML_CSS}\n${COST_CHART_CSS}\n</style>`,
-    '</head>',
+    ...pageHead(`${m.name}: netforge report`, `${PAGE_CSS}\n${DIAGRAM_CSS}\n${DIAGRAM_HTML_CSS}\n${COST_CHART_CSS}`),
     '<body>',
     `<header><h1>${esc(m.name)}</h1>${o.description ? `<p class="nf-desc">${esc(o.description)}</p>` : ''}`,
     facts(m, e),
@@ -124,7 +132,7 @@ export function reportHtml(m: ModelStructure, o: ReportOptions = {}): string {
     `<div class="nf-scroll">${costChartSvg(m)}</div>`,
     '</section>',
     `<footer>${esc(o.generator ?? 'netforge')}</footer>`,
-    collapsible ? `<script>\n${SCRIPT}\n</script>` : '',
+    collapsible ? `<script>\n${EXPAND_SCRIPT}\n</script>` : '',
     '</body>',
     '</html>',
     '',

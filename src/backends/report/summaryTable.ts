@@ -54,7 +54,8 @@ function blockRow(b: Block): Row {
   return { level: 2, cells: [b.path, b.type, shapeStr(b.outputShape), aggregateKernelSpec(b.layers), paramsCell(b.params), macsCell(b.macs)], style: 'cyan' };
 }
 
-function sectionType(s: Section): string {
+/** The type column of a section: `Stem`, `Head`, `3 x Bottleneck`, or the op of a one-layer module. */
+export function sectionType(s: Section): string {
   switch (s.kind) {
     case 'stem':
       return 'Stem';
@@ -70,7 +71,7 @@ function sectionType(s: Section): string {
 }
 
 /** A section that is a single layer of the same name is shown as that layer, without children. */
-const isSingleLayer = (s: Section): boolean => s.layers.length === 1 && s.layers[0]!.node.name === s.name;
+export const isSingleLayer = (s: Section): boolean => s.layers.length === 1 && s.layers[0]!.node.name === s.name;
 
 function rows(m: ModelStructure, depth: SummaryDepth): Row[] {
   const out: Row[] = [];

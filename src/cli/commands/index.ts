@@ -14,6 +14,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'compile', load: async () => (await import('./compile.js')).compileCommand },
   { name: 'summary', load: async () => (await import('./summary.js')).summaryCommand },
   { name: 'report', load: async () => (await import('./report.js')).reportCommand },
+  { name: 'diff', load: async () => (await import('./diff.js')).diffCommand },
   { name: 'run', load: async () => (await import('./run.js')).runCommand },
   { name: 'bench', load: async () => (await import('./bench.js')).benchCommand },
   { name: 'export', load: async () => (await import('./export.js')).exportCommand },

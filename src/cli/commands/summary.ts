@@ -1,24 +1,18 @@
 /** netforge summary <model> [--depth 1|2|3] [--json] */
 import type { Command } from '../command.js';
-import type { Parsed } from '../args.js';
-import { get, parseArgs, usageError } from '../args.js';
+import { get, parseArgs } from '../args.js';
+import { DEPTH_FLAG, depthFrom } from '../depthArgs.js';
 import { MODEL_FLAGS, modelFromArgs } from '../modelArgs.js';
 import { inspectModel } from '../../inspect.js';
-import { summaryTable, type SummaryDepth } from '../../backends/report/summaryTable.js';
+import { summaryTable } from '../../backends/report/summaryTable.js';
 import { summaryJson } from '../../backends/report/summaryJson.js';
 import { printNotices } from '../weightsArgs.js';
 
 const FLAGS = [
   ...MODEL_FLAGS,
-  { name: '--depth', type: 'int', help: 'table rows: 1 stem/stages/head, 2 + blocks, 3 + every layer (default 2)' },
+  DEPTH_FLAG,
   { name: '--json', type: 'bool', help: 'machine-readable output (every layer, stages and blocks)' },
 ] as const;
-
-function depthFrom(p: Parsed): SummaryDepth {
-  const d = get.num(p, 'depth') ?? 2;
-  if (d !== 1 && d !== 2 && d !== 3) throw usageError(`--depth must be 1, 2 or 3, got ${d}`, '1: stem, stages, head; 2: + blocks; 3: + every layer');
-  return d;
-}
 
 export const summaryCommand: Command = {
   name: 'summary',
