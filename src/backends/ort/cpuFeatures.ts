@@ -31,20 +31,21 @@ export interface Int8Cpu {
 }
 
 /** The `flags` line of /proc/cpuinfo (first processor), or undefined. */
-function cpuinfoFlags(cpuinfo: string | undefined): string[] | undefined {
+function cpuinfoFlags(cpuinfo: string | null): string[] | undefined {
   const line = cpuinfo?.split('\n').find((l) => /^flags\s*:/.test(l));
   return line?.slice(line.indexOf(':') + 1).trim().split(/\s+/);
 }
 
-function readCpuinfo(): string | undefined {
+function readCpuinfo(): string | null {
   try {
     return readFileSync('/proc/cpuinfo', 'utf8');
   } catch {
-    return undefined;
+    return null;
   }
 }
 
-export function int8Cpu(cpuinfo: string | undefined = readCpuinfo(), arch: string = process.arch): Int8Cpu {
+/** `cpuinfo`: the text of /proc/cpuinfo (read when not given), null when there is none. */
+export function int8Cpu(cpuinfo: string | null = readCpuinfo(), arch: string = process.arch): Int8Cpu {
   if (arch !== 'x64') {
     return { arch, flags: undefined, vnni: undefined, saturation: false, reduceRangeDefault: false, advice: `${arch}: onnxruntime documents no int8 saturation here; --reduce-range defaults to off` };
   }
