@@ -14,10 +14,10 @@ import type { DefinedModel, InputDim } from '../dsl/model.js';
 import type { InputSource } from '../backends/ort/calibrationSet.js';
 import type { NamedFile } from '../io/collisions.js';
 import type { QuantizedModel } from '../quantize.js';
-import { int8Footprint } from '../passes/quantizePlan.js';
+import { int8Footprint, planQuantization } from '../passes/quantizePlan.js';
 import { schemeOf } from '../passes/quantize.js';
 import { int8Rows, type Int8Summary } from '../backends/report/quantSummary.js';
-import { calibrationFrom, calibrationProgress, calibrationSource, type CalibrationFlags, type QuantizeFlags } from './quantizeArgs.js';
+import { calibrationFrom, calibrationProgress, calibrationSource, syntheticWarning, type CalibrationFlags, type QuantizeFlags } from './quantizeArgs.js';
 
 export interface Int8Inputs {
   readonly flags: CalibrationFlags;
@@ -38,7 +38,7 @@ export async function openInt8Inputs(p: Parsed, def: DefinedModel, spec: { reado
   const flags = calibrationFrom(p);
   // symbolic sizes (H, W) take any size from files; synthetic inputs are drawn at the reference size
   const input: Dim[] = ['N', ...spec.input];
-  const calibration = await calibrationSource(flags, input, seed, io, preprocessingText(def), spec.reference);
+  const calibration = await calibrationSource(flags, input, seed, preprocessingText(def), spec.reference);
   if (!check) return { flags, calibration };
   const specs = get.list(p, 'check-data');
   const { openInputFiles, syntheticInputs } = await import('../backends/ort/calibrationSet.js');
@@ -69,6 +69,8 @@ export async function quantizeCompiled(c: CompiledModel, name: string, q: Quanti
   const [{ quantizeModel }, { int8Cpu }] = await Promise.all([import('../quantize.js'), import('../backends/ort/cpuFeatures.js')]);
   const cpu = int8Cpu();
   const reduceRange = q.reduceRangeGiven ? q.reduceRange! : cpu.reduceRangeDefault;
+  planQuantization(c.graph, q); // refuses bad --quantize-exclude paths before the warning and the calibration
+  syntheticWarning(inputs.calibration, io);
   const progress = calibrationProgress(name, inputs.calibration.samples, io, quiet);
   const model = await quantizeModel(c, {
     ...q,
@@ -79,7 +81,7 @@ export async function quantizeCompiled(c: CompiledModel, name: string, q: Quanti
     ...(progress ? { onProgress: progress } : {}),
     ...(print ? { printAfter: print.printAfter, print: io.out } : {}),
   });
-  return { model, reduceRange, reduceRangeWhy: q.reduceRangeGiven ? `${q.reduceRange ? '--reduce-range' : '--no-reduce-range'} given` : cpu.advice };
+  return { model, reduceRange, reduceRangeWhy: q.reduceRangeGiven ? 'as given' : `the default here, ${cpu.reason}` };
 }
 
 /** --check for an int8 model: prints the comparison, throws E_CHECK_FAILED under the thresholds. */

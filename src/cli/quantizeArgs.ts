@@ -100,20 +100,25 @@ export function strayNpy(positionals: readonly string[], command: string): void 
   }
 }
 
-/** Open the calibration source against the model input [N, C, H, W]; the loud warning for synthetic data. */
-export async function calibrationSource(c: CalibrationFlags, input: readonly Dim[], seed: number, io: CliIO, preprocessing?: string, reference?: readonly number[]): Promise<InputSource> {
+/** Open the calibration source against the model input [N, C, H, W]. */
+export async function calibrationSource(c: CalibrationFlags, input: readonly Dim[], seed: number, preprocessing?: string, reference?: readonly number[]): Promise<InputSource> {
   const { openInputFiles, syntheticInputs } = await import('../backends/ort/calibrationSet.js');
   if (c.source.kind === 'files') return openInputFiles(c.source.specs, input, preprocessing !== undefined ? { preprocessing } : {});
-  const src = syntheticInputs(c.source.samples, reference ?? input.slice(1), seed);
-  io.err(`warning: calibrating on ${src.samples} synthetic N(0, 1) inputs (seed ${seed}), not on data: activation ranges come from noise, so the int8 model's accuracy is unknown. Give --calibration with real, preprocessed inputs for a model you will use.`);
-  return src;
+  return syntheticInputs(c.source.samples, reference ?? input.slice(1), seed);
 }
 
-/** A progress bar on stderr for `total` samples (nothing when quiet). */
+/** The loud warning for a synthetic calibration set (printed even with -q). */
+export function syntheticWarning(src: InputSource, io: CliIO): void {
+  if (src.kind !== 'synthetic') return;
+  io.err(`warning: calibrating on ${src.samples} synthetic N(0, 1) inputs (seed ${src.seed}), not on data: activation ranges come from noise, so the int8 model's accuracy is unknown. Give --calibration with real, preprocessed inputs for a model you will use.`);
+}
+
+/** A progress bar on stderr for `total` samples, drawn from the first update on (nothing when quiet). */
 export function calibrationProgress(label: string, total: number, io: CliIO, quiet: boolean, verb = 'calibrating'): ((done: number) => void) | undefined {
   if (quiet) return undefined;
-  const bar = createProgress(label, total, stderrSink(io), Date.now, countUnits(verb, 'samples'));
+  let bar: ReturnType<typeof createProgress> | undefined;
   return (done) => {
+    bar ??= createProgress(label, total, stderrSink(io), Date.now, countUnits(verb, 'samples'));
     bar.update(done);
     if (done >= total) bar.done();
   };

@@ -82,11 +82,12 @@ export function planQuantization(g: Graph, o: QuantizePlanOptions = {}): Quantiz
   const unknown = exclude.filter((path) => !g.nodes.some((n) => covers(path, n.module) || n.name === path));
   if (unknown.length > 0) {
     const modules = [...new Set(g.nodes.map((n) => n.module))];
-    const near = unknown.flatMap((u) => modules.filter((m) => m.startsWith(u.split('.')[0]!)).slice(0, 3));
+    const top = [...new Set(modules.map((m) => m.split('.')[0]!))];
+    const near = unknown.flatMap((u) => modules.filter((m) => m.startsWith(`${u.split('.')[0]!}.`) || m === u.split('.')[0]).slice(0, 3));
     throw new NetforgeError({
       code: 'E_QUANTIZE_EXCLUDE',
       message: `--quantize-exclude names ${unknown.length === 1 ? 'a module' : 'modules'} the model does not have: ${unknown.join(', ')}`,
-      hint: `give module paths as summary --depth 3 lists them${near.length ? `, e.g. ${near.join(', ')}` : ` (this model's start ${modules.slice(0, 4).join(', ')}, ...)`}`,
+      hint: `give module paths as summary --depth 3 lists them${near.length ? `, e.g. ${near.join(', ')}` : `; the top-level modules are ${top.join(', ')}`}`,
       exitCode: 2,
     });
   }

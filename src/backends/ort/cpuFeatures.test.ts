@@ -18,6 +18,6 @@ describe('int8 CPU features (onnxruntime: U8S8 saturates on x86 without VNNI)', 
     const u = int8Cpu(null, 'x64');
     expect(u.flags).toBeUndefined();
     expect(u.reduceRangeDefault).toBe(false);
-    expect(u.advice).toContain('could not be read');
+    expect(u.reason).toContain('could not be read');
   });
 });

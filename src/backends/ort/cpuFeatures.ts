@@ -26,8 +26,8 @@ export interface Int8Cpu {
   /** onnxruntime documents U8S8 saturation on this CPU. */
   readonly saturation: boolean;
   readonly reduceRangeDefault: boolean;
-  /** One sentence: what this means for --reduce-range. */
-  readonly advice: string;
+  /** Why, in a few words: `VNNI present: U8S8 int8 kernels do not saturate`. */
+  readonly reason: string;
 }
 
 /** The `flags` line of /proc/cpuinfo (first processor), or undefined. */
@@ -47,16 +47,16 @@ function readCpuinfo(): string | null {
 /** `cpuinfo`: the text of /proc/cpuinfo (read when not given), null when there is none. */
 export function int8Cpu(cpuinfo: string | null = readCpuinfo(), arch: string = process.arch): Int8Cpu {
   if (arch !== 'x64') {
-    return { arch, flags: undefined, vnni: undefined, saturation: false, reduceRangeDefault: false, advice: `${arch}: onnxruntime documents no int8 saturation here; --reduce-range defaults to off` };
+    return { arch, flags: undefined, vnni: undefined, saturation: false, reduceRangeDefault: false, reason: `${arch}: onnxruntime documents no int8 saturation here` };
   }
   const all = cpuinfoFlags(cpuinfo);
   if (all === undefined) {
-    return { arch, flags: undefined, vnni: undefined, saturation: false, reduceRangeDefault: false, advice: 'the CPU flags could not be read (no /proc/cpuinfo): --reduce-range defaults to off; turn it on for x86 CPUs without VNNI' };
+    return { arch, flags: undefined, vnni: undefined, saturation: false, reduceRangeDefault: false, reason: 'the CPU flags could not be read (no /proc/cpuinfo); x86 CPUs without VNNI want --reduce-range' };
   }
   const flags = INT8_FLAGS.filter((f) => all.includes(f));
   const vnni = flags.includes('avx512_vnni') || flags.includes('avx_vnni');
   if (vnni) {
-    return { arch, flags, vnni, saturation: false, reduceRangeDefault: false, advice: 'VNNI present: U8S8 int8 kernels do not saturate, --reduce-range defaults to off (8-bit weights)' };
+    return { arch, flags, vnni, saturation: false, reduceRangeDefault: false, reason: 'VNNI present: U8S8 int8 kernels do not saturate' };
   }
   return {
     arch,
@@ -64,6 +64,6 @@ export function int8Cpu(cpuinfo: string | null = readCpuinfo(), arch: string = p
     vnni,
     saturation: true,
     reduceRangeDefault: true,
-    advice: 'no VNNI: U8S8 int8 kernels (VPMADDUBSW) can saturate, so --reduce-range defaults to on (7-bit weights) on this machine',
+    reason: 'no VNNI: U8S8 int8 kernels (VPMADDUBSW) can saturate',
   };
 }

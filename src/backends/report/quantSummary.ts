@@ -37,7 +37,7 @@ export function int8Rows(s: Int8Summary): [string, string][] {
     ['int8', `QDQ ${s.scheme} (${s.scheme === 'U8S8' ? 'uint8' : 'int8'} activations per tensor, int8 weights ${s.perChannel ? 'per channel' : 'per tensor'}${s.reduceRange ? ', 7-bit' : ''}): ${counts(f.layers)}`],
     ['size', `${mb(f.bytes)} of tensors (${mb(f.floatBytes)} in float32): ${int(f.int8Weights)} int8 weights, ${int(f.int32Biases)} int32 biases`],
     ['float', s.float.length === 0 ? 'none: every Conv, Gemm and Add runs in int8' : s.float.map((l) => `${l.module} (${l.op}, ${l.reason})`).join(', ')],
-    ['reduce', `${s.reduceRange ? 'on' : 'off'}: ${s.reduceRangeWhy}`],
+    ['weights', `${s.reduceRange ? '7' : '8'}-bit (--reduce-range ${s.reduceRange ? 'on' : 'off'}: ${s.reduceRangeWhy})`],
   ];
   const c = s.calibration;
   if (c !== undefined) {
