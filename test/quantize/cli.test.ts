@@ -8,22 +8,13 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { runCli, type CliResult } from '../helpers/cli.js';
 import { writeNpy } from '../../src/weights/npy.js';
 import { fillNormal, rngFor } from '../../src/ir/random.js';
 import { graphOf, metaOf, readModel } from '../helpers/onnx.js';
 
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-async function cli(args: string[]): Promise<Result> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(args, { out: (s) => out.push(s), err: (s) => err.push(s), isTTY: false });
-  return { code, stdout: out.join('\n'), stderr: err.join('\n') };
-}
+type Result = CliResult;
+const cli = runCli;
 
 const dir = mkdtempSync(join(tmpdir(), 'netforge-quant-cli-'));
 const cal = join(dir, 'cal');
