@@ -9,7 +9,7 @@ import type { CliIO } from './command.js';
 import type { Parsed } from './args.js';
 import { get, usageError } from './args.js';
 import type { Dim } from '../ir/types.js';
-import type { CompiledModel } from '../compile.js';
+import type { CompiledModel, CompileOptions } from '../compile.js';
 import type { DefinedModel, InputDim } from '../dsl/model.js';
 import type { InputSource } from '../backends/ort/calibrationSet.js';
 import type { NamedFile } from '../io/collisions.js';
@@ -123,4 +123,25 @@ export function int8Summary(m: QuantizedModel, q: QuantizeFlags, reduceRange: bo
 /** The compile summary's rows for an int8 model, in its `  label    value` layout. */
 export function int8SummaryText(s: Int8Summary): string[] {
   return int8Rows(s).map(([k, v]) => `  ${k.padEnd(8)} ${v}`);
+}
+
+/**
+ * summary/report --quantize int8: what the int8 model would be, without calibrating: the
+ * float model compiled (seeded or --weights, BatchNorm folded), planned, and weighed.
+ */
+export async function int8Plan(def: DefinedModel, options: CompileOptions, q: QuantizeFlags): Promise<Int8Summary> {
+  const { compile } = await import('../compile.js');
+  const { int8Cpu } = await import('../backends/ort/cpuFeatures.js');
+  const g = compile(def, options).graph;
+  const plan = planQuantization(g, q);
+  const cpu = int8Cpu();
+  const reduceRange = q.reduceRangeGiven ? q.reduceRange! : cpu.reduceRangeDefault;
+  return {
+    scheme: schemeOf(q.activations ?? 'uint8'),
+    perChannel: q.perChannel ?? true,
+    reduceRange,
+    reduceRangeWhy: q.reduceRangeGiven ? 'as given' : `the default here, ${cpu.reason}`,
+    footprint: int8Footprint(g, plan, { perChannel: q.perChannel ?? true }),
+    float: plan.float,
+  };
 }

@@ -149,3 +149,27 @@ describe('doctor and bench for int8', () => {
     expect(bad.code).toBe(2);
   });
 });
+
+describe('summary and report --quantize int8', () => {
+  test('summary: the int8 size and the layers that stay float, in the text and the JSON', async () => {
+    const r = await cli(['summary', 'cifar_resnet20', '--depth', '1', '--quantize', 'int8', '--quantize-exclude', 'fc']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^Int8 \(--quantize\) {5}QDQ U8S8 /m);
+    expect(r.stdout).toMatch(/^ {2}float {15}fc \(Gemm, excluded\)$/m);
+    expect(r.stdout.split('\n').every((l) => [...l].length <= 100)).toBe(true);
+    const j = JSON.parse((await cli(['summary', 'cifar_resnet20', '--json', '--quantize', 'int8'])).stdout) as { params: number; int8: { footprint: { bytes: number; int8Weights: number }; float: unknown[] } };
+    expect(j.int8.float).toEqual([]);
+    // every conv and fc weight is int8; the file holds about a quarter of the float32 bytes
+    expect(j.int8.footprint.int8Weights).toBe(268_336);
+    expect(j.int8.footprint.bytes).toBeLessThan((j.params * 4) / 3.5);
+  });
+
+  test('report: an int8 section after the key figures', async () => {
+    const out = join(dir, 'r.html');
+    const r = await cli(['report', 'cifar_resnet20', '-o', out, '--quantize', 'int8', '--quantize-exclude', 'layer3.2']);
+    expect(r.code, r.stderr).toBe(0);
+    const html = readFileSync(out, 'utf8');
+    expect(html).toContain('<section id="int8"><h2>int8 (QDQ)</h2>');
+    expect(html).toContain('layer3.2.conv1 (Conv, excluded)');
+  });
+});
