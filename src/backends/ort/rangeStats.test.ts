@@ -30,9 +30,11 @@ describe('range statistics', () => {
     addValues(s, Float32Array.from([3, -2.5]));
     expect(s.top).toBe(4);
     expect(s.hist!.length).toBe(BINS);
-    expect(s.hist!.reduce((a, b) => a + b)).toBe(6);
+    // exact zeros are counted apart (they quantize exactly at any range)
+    expect(s.zeros).toBe(1);
+    expect(s.hist!.reduce((a, b) => a + b)).toBe(5);
     // 0.25 sat at bin 512 of [0, 1]: in [0, 4] bin 128; 1 sat in the last bin, now 511; 3 and |-2.5| land at 1536 and 1280
-    expect([0, 128, 256, 511, 1280, 1536].map((b) => s.hist![b])).toEqual([1, 1, 1, 1, 1, 1]);
+    expect([128, 256, 511, 1280, 1536].map((b) => s.hist![b])).toEqual([1, 1, 1, 1, 1]);
   });
 
   test('percentile 99.99 drops rare outliers; minmax keeps them', () => {
@@ -48,7 +50,7 @@ describe('range statistics', () => {
     expect(rangeOf(p, { method: 'minmax' }).max).toBe(100);
   });
 
-  test('entropy: a clipping threshold inside a bell curve with far outliers, near the maximum for a flat distribution', () => {
+  test('entropy: a clipping threshold inside a bell curve with far outliers, near the maximum for a flat distribution, zeros ignored', () => {
     const g = new Float32Array(200_000);
     fillNormal(g, 1, rngFor(3, 'g'));
     const s = newStats('entropy');
@@ -63,6 +65,11 @@ describe('range statistics', () => {
     const ru = rangeOf(u, { method: 'entropy' });
     expect(ru.min).toBeGreaterThanOrEqual(0);
     expect(ru.max).toBeGreaterThan(0.9);
+    // a Relu-like tensor: as many exact zeros again change nothing
+    const z = newStats('entropy');
+    addValues(z, uniform01(100_000, 4));
+    addValues(z, new Float32Array(100_000));
+    expect(rangeOf(z, { method: 'entropy' }).max).toBe(ru.max);
   });
 
   test('an all-zero tensor has range [0, 0]; no values at all too', () => {
