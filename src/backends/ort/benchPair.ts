@@ -26,6 +26,8 @@ export interface PairBatch {
   readonly imagesPerSecond: readonly [number, number];
   /** median(a) / median(b) */
   readonly speedup: number;
+  /** Every timed run, in the order run. */
+  readonly samplesMs: readonly [readonly number[], readonly number[]];
 }
 
 export interface PairReport {
@@ -75,7 +77,7 @@ export async function benchPair(a: Uint8Array | string, b: Uint8Array | string, 
       }
       const ma = median([...ta].sort((p, q) => p - q));
       const mb = median([...tb].sort((p, q) => p - q));
-      batches.push({ batch, medianMs: [ma, mb], imagesPerSecond: [batch / (ma / 1000), batch / (mb / 1000)], speedup: ma / mb });
+      batches.push({ batch, medianMs: [ma, mb], imagesPerSecond: [batch / (ma / 1000), batch / (mb / 1000)], speedup: ma / mb, samplesMs: [ta, tb] });
     }
     return { sessionCreateMs: [t1 - t0, t2 - t1], runs, warmup, batches };
   } finally {
