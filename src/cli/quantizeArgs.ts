@@ -24,7 +24,7 @@ export const QUANTIZE_PLAN_FLAGS: readonly FlagSpec[] = [
 
 export const QUANTIZE_FLAGS: readonly FlagSpec[] = [
   ...QUANTIZE_PLAN_FLAGS,
-  { name: '--calibration', type: 'string', repeat: true, help: 'calibration inputs: .npy files ([n, C, H, W] float32, preprocessed), a directory of them, or a quoted glob (repeatable)' },
+  { name: '--calibration', type: 'string', repeat: true, help: 'calibration inputs: .npy files ([n, C, H, W] float32, preprocessed) as a comma list, a directory of them, or a quoted glob (repeatable)' },
   { name: '--calibration-method', type: 'string', help: 'minmax (default), percentile or entropy: how each tensor\'s range is chosen from its calibration values' },
   { name: '--calibration-percentile', type: 'number', help: 'with --calibration-method percentile: the share of |x| to keep (default 99.999)' },
   { name: '--calibration-synthetic', type: 'int', help: 'calibrate on N seeded N(0, 1) inputs instead of data (accuracy then unknown; a warning says so)' },

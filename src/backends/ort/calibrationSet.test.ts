@@ -38,6 +38,7 @@ describe('calibration inputs', () => {
     expect(resolveInputFiles([join(dir, 'set', '*.npy')]).map((f) => f.path)).toEqual([b, a]);
     expect(resolveInputFiles([join(dir, 'set', '?.npy'), a]).map((f) => f.path)).toEqual([b, a]);
     expect(resolveInputFiles([a, join(dir, 'set')]).map((f) => f.path)).toEqual([a, b]);
+    expect(resolveInputFiles([`${a},${b}`]).map((f) => f.path)).toEqual([a, b]);
     const src = openInputFiles([join(dir, 'set')], INPUT);
     expect(src.samples).toBe(3); // a [2, 3, 4, 4] batch and one [3, 4, 4] sample
     expect(src.files.map((f) => f.samples)).toEqual([1, 2]);

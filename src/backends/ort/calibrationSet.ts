@@ -5,8 +5,9 @@
  *
  * Rules:
  * 1. A directory stands for the .npy files directly inside it; a glob (`*`, `?`, `[...]` in
- *    the last path segment) for the files it matches; both sorted by name. Files are taken
- *    once each, in the order given. No file at all is E_CALIBRATION_EMPTY.
+ *    the last path segment) for the files it matches; both sorted by name. A comma list
+ *    (`a.npy,b.npy`, when no file has that very name) is its parts. Files are taken once
+ *    each, in the order given. No file at all is E_CALIBRATION_EMPTY.
  * 2. Each file holds a batch [n, ...sample] or one sample [...sample] whose known dimensions
  *    equal the model input's (E_CALIBRATION_SHAPE); float32, or float16/float64 converted
  *    (E_CALIBRATION_DTYPE for integer or bool data: raw pixels are not preprocessed input).
@@ -83,7 +84,8 @@ export function resolveInputFiles(specs: readonly string[], flag = '--calibratio
     seen.add(path);
     out.push({ path, shown });
   };
-  for (const spec of specs) {
+  const parts = specs.flatMap((s) => (s.includes(',') && !existsSync(s) ? s.split(',').filter((x) => x !== '') : [s]));
+  for (const spec of parts) {
     if (GLOB.test(basename(spec))) {
       const dir = dirname(spec);
       if (GLOB.test(dir)) throw new NetforgeError({ code: 'E_USAGE', message: `${flag} ${spec}: wildcards work in the file name only`, hint: `list the directories, e.g. ${flag} 'a/*.npy' ${flag} 'b/*.npy'`, exitCode: 2 });
