@@ -4,7 +4,8 @@
  * into per-tensor range statistics (./rangeStats.ts). Memory stays bounded: a file is read,
  * run in slices of at most `subBatch` samples, and dropped; only min/max and fixed-size
  * histograms are kept. The slice size follows from the outputs one sample produces (measured
- * on the first run) and `memoryBudgetBytes`.
+ * on the first run) and `memoryBudgetBytes`. Graph inputs are calibrated with minmax whatever
+ * the method (the data is not clipped).
  */
 import type { Graph } from '../../ir/types.js';
 import { NetforgeError } from '../../errors.js';
@@ -74,7 +75,10 @@ export async function calibrate(g: Graph, tensors: readonly string[], source: In
       next = fileBatches.next();
     }
     const ranges = new Map<string, TensorRange>();
-    for (const [t, st] of stats) ranges.set(t, rangeOf(st, { method, ...(o.percentile !== undefined ? { percentile: o.percentile } : {}) }));
+    // The graph input keeps its observed range whatever the method: clipping the data itself
+    // loses what no later layer can recover (entropy clipped the 8x8 digits' strokes at the
+    // background level and cost a trained resnet50 17 points of top-1).
+    for (const [t, st] of stats) ranges.set(t, rangeOf(st, { method: inputs.has(t) ? 'minmax' : method, ...(o.percentile !== undefined ? { percentile: o.percentile } : {}) }));
     return { ranges, samples: done, runs, subBatch, sha256: next.value, ms: performance.now() - t0 };
   } finally {
     await releaseSession(session);
