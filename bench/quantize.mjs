@@ -59,6 +59,7 @@ const { values: a } = parseArgs({
     s8s8: { type: 'boolean', default: false },
     profile: { type: 'boolean', default: false },
     'skip-speed': { type: 'boolean', default: false },
+    'skip-accuracy': { type: 'boolean', default: false },
     layers: { type: 'boolean', default: false },
     'num-classes': { type: 'string' },
     out: { type: 'string', default: join(ROOT, 'bench', 'results') },
@@ -102,7 +103,7 @@ async function predictions(graph) {
 const accuracy = (pred) => (labels ? pred.filter((p, i) => p === labels[i]).length / pred.length : undefined);
 
 // how many classes does the float model spread the inputs over (an untrained net may give one class to all)?
-{
+if (!a['skip-accuracy']) {
   const pred = await predictions(float.graph);
   const classes = new Map();
   for (const c of pred) classes.set(c, (classes.get(c) ?? 0) + 1);
@@ -116,6 +117,7 @@ for (const method of a.methods.split(',')) {
   log(`bench: quantizing (${method})`);
   const q = await quantizeModel(float, { calibration: cal, method });
   int8[method] = q;
+  if (a['skip-accuracy']) continue;
   const r = await checkQuantized(q.float, q.graph, held, { enforceTop1: true });
   const acc = labels ? accuracy(await predictions(q.graph)) : undefined;
   result.accuracy.push({ method, calibrationMs: q.calibration.ms, samples: r.samples, top1Agreement: r.top1Agreement, sqnrDb: r.sqnrDb, maxRel: r.maxRel, maxAbs: r.maxAbs, ...(acc !== undefined ? { accuracy: acc } : {}) });
@@ -204,18 +206,20 @@ const L = [];
 L.push(`Machine: ${m.cpu}, ${m.cores} cores; CPU flags ${m.int8.flags?.join(' ') ?? 'unknown'}; Node ${m.node}, onnxruntime-node ${m.onnxruntimeNode}; netforge ${m.netforge} (${m.git}); ${m.date}.`);
 L.push(`Load (1-minute average) during the run: ${load.map((l) => f(l?.['1m'], 2)).join(', ')}.`);
 L.push('');
-L.push(`Accuracy: ${held.samples} held-out inputs of [${SAMPLE.join(', ')}], calibration on ${cal.samples} others; the float model predicts ${result.data.floatClasses.distinct} distinct classes on them (the most common takes ${f(100 * result.data.floatClasses.largestShare)}%)${labels ? `, ${f(100 * result.data.floatAccuracy, 2)}% of them right` : ''}.`);
+if (!a['skip-accuracy']) L.push(`Accuracy: ${held.samples} held-out inputs of [${SAMPLE.join(', ')}], calibration on ${cal.samples} others; the float model predicts ${result.data.floatClasses.distinct} distinct classes on them (the most common takes ${f(100 * result.data.floatClasses.largestShare)}%)${labels ? `, ${f(100 * result.data.floatAccuracy, 2)}% of them right` : ''}.`);
+if (!a['skip-accuracy']) {
 L.push('');
 L.push(`| calibration | ${labels ? 'int8 top-1 accuracy | ' : ''}top-1 agreement | logits SQNR | max rel | calibration time |`);
 L.push(`|---|${labels ? '---:|' : ''}---:|---:|---:|---:|`);
 for (const r of result.accuracy) L.push(`| ${r.method} | ${r.accuracy !== undefined ? `${f(100 * r.accuracy, 2)}% | ` : ''}${f(100 * r.top1Agreement)}% | ${f(r.sqnrDb)} dB | ${r.maxRel.toExponential(2)} | ${f(r.calibrationMs / 1000)} s |`);
+}
 L.push('');
 const speed = (name, s) => {
   L.push(`Speed, float32 vs int8 ${name}: medians of ${s.runs} interleaved runs after ${s.warmup} warm-up each; session creation ${f(s.sessionCreateMs[0], 0)} / ${f(s.sessionCreateMs[1], 0)} ms.`);
   L.push('');
-  L.push('| batch | float32 | int8 | speedup | float32 images/s | int8 images/s |');
-  L.push('|---:|---:|---:|---:|---:|---:|');
-  for (const b of s.batches) L.push(`| ${b.batch} | ${f(b.medianMs[0], 2)} ms | ${f(b.medianMs[1], 2)} ms | ${f(b.speedup, 2)}x | ${f(b.imagesPerSecond[0])} | ${f(b.imagesPerSecond[1])} |`);
+  L.push('| batch | float32 | int8 | speedup | float32 images/s | int8 images/s | CPU time float32 / int8 | CPU-time ratio |');
+  L.push('|---:|---:|---:|---:|---:|---:|---:|---:|');
+  for (const b of s.batches) L.push(`| ${b.batch} | ${f(b.medianMs[0], 2)} ms | ${f(b.medianMs[1], 2)} ms | ${f(b.speedup, 2)}x | ${f(b.imagesPerSecond[0])} | ${f(b.imagesPerSecond[1])} | ${f(b.cpuMs[0], 0)} / ${f(b.cpuMs[1], 0)} ms | ${f(b.cpuSpeedup, 2)}x |`);
   L.push('');
 };
 L.push(`Model size: float32 ${f(result.bytes.float32 / 2 ** 20)} MiB, int8 ${f(result.bytes.int8 / 2 ** 20)} MiB.`);

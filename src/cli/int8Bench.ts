@@ -55,12 +55,13 @@ export async function benchInt8(p: Parsed, spec: string, q: QuantizeFlags, o: { 
   L.push(`  size     float32 ${mib(float.byteLength)}, int8 ${mib(int8.byteLength)} (${(int8.byteLength / float.byteLength).toFixed(2)}x)`);
   L.push(`  session  created in ${ms(pair.sessionCreateMs[0])} (float32), ${ms(pair.sessionCreateMs[1])} (int8)`);
   L.push(...int8SummaryText(summary).filter((l) => /^ {2}(int8|calib) /.test(l)));
-  const head = ['batch', 'float32', 'int8', 'speedup', 'float32 img/s', 'int8 img/s'];
-  const rows = pair.batches.map((b) => [String(b.batch), ms(b.medianMs[0]), ms(b.medianMs[1]), `${b.speedup.toFixed(2)}x`, b.imagesPerSecond[0].toFixed(1), b.imagesPerSecond[1].toFixed(1)]);
+  const head = ['batch', 'float32', 'int8', 'speedup', 'float32 img/s', 'int8 img/s', 'CPU time ratio'];
+  const rows = pair.batches.map((b) => [String(b.batch), ms(b.medianMs[0]), ms(b.medianMs[1]), `${b.speedup.toFixed(2)}x`, b.imagesPerSecond[0].toFixed(1), b.imagesPerSecond[1].toFixed(1), `${b.cpuSpeedup.toFixed(2)}x`]);
   const w = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
   L.push(`  ${head.map((h, i) => h.padStart(w[i]!)).join('  ')}`);
   for (const row of rows) L.push(`  ${row.map((cell, i) => cell.padStart(w[i]!)).join('  ')}`);
   L.push(`  runs     medians of ${pair.runs} timed runs per model and batch, interleaved (the order alternates), after ${pair.warmup} warm-up runs each; intra-op spinning off in both sessions`);
+  L.push('  cpu      CPU time per run (user + system, all threads): on a loaded machine wall time measures the load too, CPU time the work');
   io.out(L.join('\n'));
   return 0;
 }

@@ -4,7 +4,9 @@
  * cores the idle one's spinning threads otherwise steal the cores from the one running),
  * the same seeded input. Per batch size: `warmup` untimed runs of each, then `runs` timed
  * runs of each, interleaved, the order alternating every round so neither always runs
- * first. Figures are medians; speedup = median(a) / median(b).
+ * first. Figures are medians; speedup = median(a) / median(b). Each run's CPU time (user +
+ * system, every thread of the process) is recorded too: on a machine others are loading,
+ * wall time measures the load as much as the model, while CPU time measures the work.
  */
 import { fillNormal, rngFor } from '../../ir/random.js';
 import { median } from './bench.js';
@@ -28,6 +30,9 @@ export interface PairBatch {
   readonly speedup: number;
   /** Every timed run, in the order run. */
   readonly samplesMs: readonly [readonly number[], readonly number[]];
+  /** Median CPU time per run (user + system, all threads), and its ratio. */
+  readonly cpuMs: readonly [number, number];
+  readonly cpuSpeedup: number;
 }
 
 export interface PairReport {
@@ -37,11 +42,21 @@ export interface PairReport {
   readonly batches: readonly PairBatch[];
 }
 
-async function timed(s: Session, x: ReturnType<typeof inputTensor>): Promise<number> {
+interface Timing {
+  readonly ms: number;
+  readonly cpuMs: number;
+}
+
+async function timed(s: Session, x: ReturnType<typeof inputTensor>): Promise<Timing> {
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   await s.run({ [s.inputNames[0]!]: x });
-  return performance.now() - t0;
+  const ms = performance.now() - t0;
+  const c = process.cpuUsage(c0);
+  return { ms, cpuMs: (c.user + c.system) / 1000 };
 }
+
+const med = (xs: readonly number[]): number => median([...xs].sort((p, q) => p - q));
 
 export async function benchPair(a: Uint8Array | string, b: Uint8Array | string, o: PairOptions): Promise<PairReport> {
   const opts = { graphOptimizationLevel: 'all', allowSpinning: false, ...(o.intraOpNumThreads !== undefined ? { intraOpNumThreads: o.intraOpNumThreads } : {}) } as const;
@@ -64,8 +79,8 @@ export async function benchPair(a: Uint8Array | string, b: Uint8Array | string, 
         await timed(sa, x);
         await timed(sb, x);
       }
-      const ta: number[] = [];
-      const tb: number[] = [];
+      const ta: Timing[] = [];
+      const tb: Timing[] = [];
       for (let r = 0; r < runs; r++) {
         if (r % 2 === 0) {
           ta.push(await timed(sa, x));
@@ -75,9 +90,19 @@ export async function benchPair(a: Uint8Array | string, b: Uint8Array | string, 
           ta.push(await timed(sa, x));
         }
       }
-      const ma = median([...ta].sort((p, q) => p - q));
-      const mb = median([...tb].sort((p, q) => p - q));
-      batches.push({ batch, medianMs: [ma, mb], imagesPerSecond: [batch / (ma / 1000), batch / (mb / 1000)], speedup: ma / mb, samplesMs: [ta, tb] });
+      const ma = med(ta.map((t) => t.ms));
+      const mb = med(tb.map((t) => t.ms));
+      const ca = med(ta.map((t) => t.cpuMs));
+      const cb = med(tb.map((t) => t.cpuMs));
+      batches.push({
+        batch,
+        medianMs: [ma, mb],
+        imagesPerSecond: [batch / (ma / 1000), batch / (mb / 1000)],
+        speedup: ma / mb,
+        samplesMs: [ta.map((t) => t.ms), tb.map((t) => t.ms)],
+        cpuMs: [ca, cb],
+        cpuSpeedup: ca / cb,
+      });
     }
     return { sessionCreateMs: [t1 - t0, t2 - t1], runs, warmup, batches };
   } finally {
