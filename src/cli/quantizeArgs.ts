@@ -118,7 +118,7 @@ export function calibrationProgress(label: string, total: number, io: CliIO, qui
   if (quiet) return undefined;
   let bar: ReturnType<typeof createProgress> | undefined;
   return (done) => {
-    bar ??= createProgress(label, total, stderrSink(io), Date.now, countUnits(verb, 'samples'));
+    bar ??= createProgress(`${verb} ${label}`, total, stderrSink(io), Date.now, countUnits('samples'));
     bar.update(done);
     if (done >= total) bar.done();
   };

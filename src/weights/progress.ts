@@ -30,7 +30,7 @@ const mib = (b: number): string => (b / MIB).toFixed(1);
 
 /** What is counted: bytes of a download (the default), or items such as calibration samples. */
 export interface ProgressUnits {
-  /** The plain lines' verb: `downloading`. */
+  /** The plain lines' verb: `downloading` (empty when the label says it). */
   readonly verb: string;
   /** `37.2 MiB` alone, or `37.2/97.8 MiB` with the total. */
   readonly amount: (done: number, total?: number) => string;
@@ -47,10 +47,10 @@ export const BYTE_UNITS: ProgressUnits = {
   step: PLAIN_STEP_BYTES,
 };
 
-/** Counting items: `calibrating resnet50: 40% (26/64 samples)`, `5.1 samples/s`. */
-export function countUnits(verb: string, noun: string): ProgressUnits {
+/** Counting items (the label says what is done: `calibrating resnet50: 40% (26/64 samples)`, `5.1 samples/s`). */
+export function countUnits(noun: string): ProgressUnits {
   return {
-    verb,
+    verb: '',
     amount: (done, total) => (total === undefined ? `${done} ${noun}` : `${done}/${total} ${noun}`),
     rate: (r) => `${r.toFixed(1)} ${noun}/s`,
     step: 100,
@@ -69,8 +69,9 @@ export function renderBar(label: string, received: number, total: number | undef
 
 /** The plain line for a completed step: `downloading resnet50-0676ba61.pth: 40% (39.1/97.8 MiB)`. */
 export function renderLine(label: string, received: number, total: number | undefined, units: ProgressUnits = BYTE_UNITS): string {
-  if (total === undefined || total <= 0) return `${units.verb} ${label}: ${units.amount(received)}`;
-  return `${units.verb} ${label}: ${Math.floor(Math.min(1, received / total) * 100)}% (${units.amount(received, total)})`;
+  const what = units.verb === '' ? label : `${units.verb} ${label}`;
+  if (total === undefined || total <= 0) return `${what}: ${units.amount(received)}`;
+  return `${what}: ${Math.floor(Math.min(1, received / total) * 100)}% (${units.amount(received, total)})`;
 }
 
 export function createProgress(label: string, total: number | undefined, sink: ProgressSink, now: () => number = Date.now, units: ProgressUnits = BYTE_UNITS): Progress {
