@@ -2,7 +2,8 @@
  * int8 resnet50 against float32 in onnxruntime-node on this machine's CPU: accuracy and speed.
  *
  *   node bench/quantize.mjs [--data DIR] [--runs 30] [--warmup 5] [--methods minmax,percentile,entropy]
- *                           [--s8s8] [--profile] [--skip-speed] [--num-classes N] [--out bench/results]
+ *                           [--s8s8] [--profile] [--skip-speed] [--skip-accuracy] [--threads N] [--num-classes N]
+ *                           [--out bench/results]
  *
  * --data DIR: a folder with weights.pth, cal/*.npy and held/*.npy (any input size), and
  * held_y.npy when the held-out inputs have labels (bench/digits_resnet50.py writes one:
@@ -60,6 +61,7 @@ const { values: a } = parseArgs({
     profile: { type: 'boolean', default: false },
     'skip-speed': { type: 'boolean', default: false },
     'skip-accuracy': { type: 'boolean', default: false },
+    threads: { type: 'string' },
     layers: { type: 'boolean', default: false },
     'num-classes': { type: 'string' },
     out: { type: 'string', default: join(ROOT, 'bench', 'results') },
@@ -137,7 +139,7 @@ const floatBytes = toOnnxBytes(float.graph);
 const u8 = toOnnxBytes((int8.minmax ?? Object.values(int8)[0]).graph);
 result.bytes = { float32: floatBytes.byteLength, int8: u8.byteLength };
 result.optimized.u8s8 = await optimizedOps(u8, 'u8s8');
-const pairOpts = { batches: [1, 8], runs: Number(a.runs), warmup: Number(a.warmup), inputShape: SAMPLE };
+const pairOpts = { batches: [1, 8], runs: Number(a.runs), warmup: Number(a.warmup), inputShape: SAMPLE, ...(a.threads ? { intraOpNumThreads: Number(a.threads) } : {}) };
 if (!a['skip-speed']) {
 log('bench: float32 vs int8 U8S8, interleaved');
 load.push(loadavg());
@@ -215,7 +217,7 @@ for (const r of result.accuracy) L.push(`| ${r.method} | ${r.accuracy !== undefi
 }
 L.push('');
 const speed = (name, s) => {
-  L.push(`Speed, float32 vs int8 ${name}: medians of ${s.runs} interleaved runs after ${s.warmup} warm-up each; session creation ${f(s.sessionCreateMs[0], 0)} / ${f(s.sessionCreateMs[1], 0)} ms.`);
+  L.push(`Speed, float32 vs int8 ${name}: medians of ${s.runs} interleaved runs after ${s.warmup} warm-up each${a.threads ? `, ${a.threads} intra-op thread${a.threads === '1' ? '' : 's'}` : ', default intra-op threads'}; session creation ${f(s.sessionCreateMs[0], 0)} / ${f(s.sessionCreateMs[1], 0)} ms.`);
   L.push('');
   L.push('| batch | float32 | int8 | speedup | float32 images/s | int8 images/s | CPU time float32 / int8 | CPU-time ratio |');
   L.push('|---:|---:|---:|---:|---:|---:|---:|---:|');
