@@ -86,7 +86,8 @@ export const compileCommand: Command = {
     checkOutputs(inputs, outputs);
     const quiet = get.bool(p, 'quiet') ?? false;
     // before the work: a check that cannot run should not cost a compile first
-    if (check) loadOrt('compile --check');
+    if (q !== undefined) loadOrt('compile --quantize int8 (calibration runs the model)');
+    else if (check) loadOrt('compile --check');
     const { def, options } = await modelFromArgs(p, 'compile', io, quiet);
     checkOutputs([...inputs, ...importedSources()], outputs);
     const compiled = compileOptionsFrom(p, options, io, quiet);
