@@ -13,7 +13,7 @@ import type { CompiledModel, CompileOptions } from '../compile.js';
 import type { DefinedModel, InputDim } from '../dsl/model.js';
 import type { InputSource } from '../backends/ort/calibrationSet.js';
 import type { NamedFile } from '../io/collisions.js';
-import type { QuantizedModel } from '../quantize.js';
+import type { QuantizedModel, QuantizeModelOptions } from '../quantize.js';
 import { int8Footprint, planQuantization } from '../passes/quantizePlan.js';
 import { schemeOf } from '../passes/quantize.js';
 import { int8Rows, type Int8Summary } from '../backends/report/quantSummary.js';
@@ -64,24 +64,31 @@ export function int8InputFiles(inputs: Int8Inputs): NamedFile[] {
   return [...named(inputs.calibration, 'a --calibration file'), ...named(inputs.check, 'a --check-data file')];
 }
 
-/** Quantize a compiled model with a progress bar on stderr. */
-export async function quantizeCompiled(c: CompiledModel, name: string, q: QuantizeFlags, inputs: Int8Inputs, io: CliIO, quiet: boolean, print?: { readonly printAfter: readonly string[] }): Promise<{ model: QuantizedModel; reduceRange: boolean; reduceRangeWhy: string }> {
-  const [{ quantizeModel }, { int8Cpu }] = await Promise.all([import('../quantize.js'), import('../backends/ort/cpuFeatures.js')]);
+/** What quantizeModel takes, from the flags: --reduce-range's default from this CPU, the calibration progress bar on stderr. */
+export async function int8ModelOptions(name: string, q: QuantizeFlags, inputs: Int8Inputs, io: CliIO, quiet: boolean): Promise<{ options: QuantizeModelOptions; reduceRange: boolean; reduceRangeWhy: string }> {
+  const { int8Cpu } = await import('../backends/ort/cpuFeatures.js');
   const cpu = int8Cpu();
   const reduceRange = q.reduceRangeGiven ? q.reduceRange! : cpu.reduceRangeDefault;
-  planQuantization(c.graph, q); // refuses bad --quantize-exclude paths before the warning and the calibration
-  syntheticWarning(inputs.calibration, io);
   const progress = calibrationProgress(name, inputs.calibration.samples, io, quiet);
-  const model = await quantizeModel(c, {
+  const options: QuantizeModelOptions = {
     ...q,
     reduceRange,
     calibration: inputs.calibration,
     method: inputs.flags.method,
     ...(inputs.flags.percentile !== undefined ? { percentile: inputs.flags.percentile } : {}),
     ...(progress ? { onProgress: progress } : {}),
-    ...(print ? { printAfter: print.printAfter, print: io.out } : {}),
-  });
-  return { model, reduceRange, reduceRangeWhy: q.reduceRangeGiven ? 'as given' : `the default here, ${cpu.reason}` };
+  };
+  return { options, reduceRange, reduceRangeWhy: q.reduceRangeGiven ? 'as given' : `the default here, ${cpu.reason}` };
+}
+
+/** Quantize a compiled model with a progress bar on stderr. */
+export async function quantizeCompiled(c: CompiledModel, name: string, q: QuantizeFlags, inputs: Int8Inputs, io: CliIO, quiet: boolean, print?: { readonly printAfter: readonly string[] }): Promise<{ model: QuantizedModel; reduceRange: boolean; reduceRangeWhy: string }> {
+  const { quantizeModel } = await import('../quantize.js');
+  planQuantization(c.graph, q); // refuses bad --quantize-exclude paths before the warning and the calibration
+  syntheticWarning(inputs.calibration, io);
+  const { options, reduceRange, reduceRangeWhy } = await int8ModelOptions(name, q, inputs, io, quiet);
+  const model = await quantizeModel(c, { ...options, ...(print ? { printAfter: print.printAfter, print: io.out } : {}) });
+  return { model, reduceRange, reduceRangeWhy };
 }
 
 /** --check for an int8 model: prints the comparison, throws E_CHECK_FAILED under the thresholds. */

@@ -173,3 +173,18 @@ describe('summary and report --quantize int8', () => {
     expect(html).toContain('layer3.2.conv1 (Conv, excluded)');
   });
 });
+
+describe('export triton --quantize int8', () => {
+  test('writes the QDQ model into the repository, checked and run as Triton will feed it', async () => {
+    const repo = join(dir, 'repo');
+    const r = await cli(['export', 'triton', 'cifar_resnet20', '--repo', repo, '--quantize', 'int8', '--calibration', cal]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^ {2}checked {11}as check-repo checks a repository: no problems$/m);
+    const meta = metaOf(readModel(join(repo, 'cifar_resnet20', '1', 'model.onnx')));
+    expect(JSON.parse(meta['netforge.quantization']!)).toMatchObject({ format: 'QDQ', scheme: 'U8S8' });
+    expect(JSON.parse(meta['netforge.calibration']!)).toMatchObject({ method: 'minmax', samples: 6 });
+    const bad = await cli(['export', 'triton', 'cifar_resnet20', '--repo', join(dir, 'repo2'), '--calibration', cal]);
+    expect(bad.code).toBe(2);
+    expect(existsSync(join(dir, 'repo2'))).toBe(false);
+  });
+});

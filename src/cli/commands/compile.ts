@@ -29,6 +29,7 @@ export const COMPILE_FLAGS: readonly FlagSpec[] = [
   { name: '--opset', type: 'int', help: 'ONNX opset, 11..21 (default 17)' },
   DTYPE_FLAG,
   { name: '--external-data', type: 'bool', help: 'store tensors in <out>.<hash>.data beside the model (automatic above 2 GiB)' },
+  ...QUANTIZE_FLAGS,
 ];
 
 /** The compile options COMPILE_FLAGS give, on top of the model's (modelFromArgs). */
@@ -54,7 +55,6 @@ const FLAGS = [
   { name: '--print-after', type: 'string', repeat: true, help: 'print the IR after this pass (repeatable; * for all)' },
   { name: '--trace-passes', type: 'bool', help: 'list what each pass changed' },
   { name: '--quiet', alias: '-q', type: 'bool', help: 'print only errors' },
-  ...QUANTIZE_FLAGS,
   ...QUANTIZE_CHECK_FLAGS,
 ] as const satisfies readonly FlagSpec[];
 
