@@ -188,3 +188,16 @@ describe('export triton --quantize int8', () => {
     expect(existsSync(join(dir, 'repo2'))).toBe(false);
   });
 });
+
+describe('symbolic sizes', () => {
+  test('--input-size 3,H,W: calibration files of two sizes, an int8 model that keeps H and W symbolic and runs at both', async () => {
+    const a = npy(join(dir, 'h32.npy'), [3, 3, 32, 32], 7);
+    const b = npy(join(dir, 'h40.npy'), [2, 3, 40, 24], 8);
+    const out = join(dir, 'sym-int8.onnx');
+    const r = await cli(['compile', 'cifar_resnet20', '--input-size', '3,H,W', '--quantize', 'int8', '--calibration', `${a},${b}`, '-o', out, '-q']);
+    expect(r.code, r.stderr).toBe(0);
+    const input = graphOf(readModel(out)).input[0]!;
+    expect(input.type!.tensorType!.shape!.dim!.map((d) => d.dimParam || Number(d.dimValue))).toEqual(['N', 3, 'H', 'W']);
+    for (const x of [a, b]) expect((await cli(['run', out, '--input', x, '-q'])).code).toBe(0);
+  });
+});
