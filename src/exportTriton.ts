@@ -8,9 +8,12 @@ import type { Graph } from './ir/types.js';
 import type { ModelDefinition } from './dsl/model.js';
 import { compile, type CompileOptions, type CompiledModel } from './compile.js';
 import { prepareTritonExport, writeTritonExport, type PreparedExport, type TritonExport, type TritonExportOptions } from './backends/triton/export.js';
+import type { QuantizeModelOptions } from './quantize.js';
 
 export interface ExportTritonOptions extends TritonExportOptions {
   readonly compile?: CompileOptions;
+  /** Quantize the compiled model to int8 (QDQ) before exporting it: calibration inputs and options as quantizeModel takes them. */
+  readonly quantize?: QuantizeModelOptions;
 }
 
 /**
@@ -28,11 +31,13 @@ export function referenceShapes(g: Graph, input: readonly number[]): Record<stri
 }
 
 /**
- * Compile `def` and write it into a Triton repository. Bad options are refused before compiling
+ * Compile `def` (and quantize it, with `quantize`) and write it into a Triton repository. Bad options are refused before compiling
  * (`prepared`: what prepareTritonExport(o) returned, for a caller that checked them earlier).
  */
 export async function exportTriton(def: ModelDefinition, o: ExportTritonOptions, prepared: PreparedExport = prepareTritonExport(o)): Promise<TritonExport & { readonly compiled: CompiledModel }> {
-  const compiled = compile(def, o.compile ?? {});
+  const float = compile(def, o.compile ?? {});
+  // calibration runs the model: onnxruntime-node loads with quantize.js only when asked for
+  const compiled = o.quantize !== undefined ? await (await import('./quantize.js')).quantizeModel(float, o.quantize) : float;
   const seed = o.seed ?? o.compile?.seed;
   const written = await writeTritonExport(compiled.graph, { ...o, ...(seed !== undefined ? { seed } : {}) }, referenceShapes(compiled.graph, compiled.source.referenceInput), prepared);
   return { ...written, compiled };

@@ -57,6 +57,13 @@ export { download, cacheDirFor, type Downloaded, type DownloadOptions } from './
 export { TORCHVISION_WEIGHTS, torchvisionWeights, type TorchvisionVariant } from './weights/torchvision.js';
 export type { Notice, WeightsInput, WeightsOption } from './pipeline/weights.js';
 
+// int8 quantization (calibration runs the model: onnxruntime-node, loaded on first use)
+export { quantizeModel, type QuantizeModelOptions, type QuantizedModel, type CalibrationRecord } from './quantize.js';
+export { quantize, quantizePass, type QuantizeOptions, type TensorRange } from './passes/quantize.js';
+export { planQuantization, int8Footprint, type QuantizePlan, type FloatLayer } from './passes/quantizePlan.js';
+export { openInputFiles, syntheticInputs, type InputSource } from './backends/ort/calibrationSet.js';
+export { checkQuantized, type QuantCheckResult, type QuantCheckThresholds } from './backends/ort/quantCheck.js';
+
 // Serving: Triton model repositories
 export { exportTriton, referenceShapes, type ExportTritonOptions } from './exportTriton.js';
 export { checkRepository, type RepoCheck, type RepoDiagnostic } from './backends/triton/check.js';

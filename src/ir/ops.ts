@@ -39,7 +39,7 @@ export type OnnxAttrValue =
 export interface OnnxConstInput {
   readonly suffix: string;
   /** 'float16' constants are written as half bits (the serializer converts `values`). */
-  readonly dtype: 'int64' | 'float32' | 'float16';
+  readonly dtype: 'int64' | DType;
   readonly dims: readonly number[];
   readonly values: readonly number[];
 }
@@ -317,6 +317,24 @@ export const OPS: Registry = {
     macs: () => 0,
     onnx: (node) => ({ opType: 'Cast', attrs: { to: int(node.attrs.to === 'float16' ? 10 : 1) }, constInputs: [] }),
     outputDType: (node) => node.attrs.to,
+  },
+  // Scale and zero point are inputs in ONNX; the serializer takes them from the quantized
+  // tensor (the output here, the input of DequantizeLinear): src/backends/onnx/qdq.ts.
+  QuantizeLinear: {
+    arity: [1, 1],
+    weighted: false,
+    inferShape: (_n, [x]) => x!,
+    macs: () => 0,
+    onnx: () => plain('QuantizeLinear'),
+    outputDType: (node) => node.attrs.to,
+  },
+  DequantizeLinear: {
+    arity: [1, 1],
+    weighted: false,
+    inferShape: (_n, [x]) => x!,
+    macs: () => 0,
+    onnx: () => plain('DequantizeLinear'),
+    outputDType: () => 'float32',
   },
   MaxPool: {
     arity: [1, 1],

@@ -1,10 +1,23 @@
 /** A deterministic text form of the IR, for --print-ir and golden files. */
-import type { Graph, Node, Shape, DType } from './types.js';
+import type { Graph, Node, Shape, DType, Quantization } from './types.js';
 
-const DT: Record<DType, string> = { float32: 'f32', float16: 'f16' };
+const DT: Record<DType, string> = { float32: 'f32', float16: 'f16', int8: 'i8', uint8: 'u8', int32: 'i32' };
 
 export function typeStr(dtype: DType, shape: Shape | readonly number[]): string {
   return `${DT[dtype]}[${shape.join(',')}]`;
+}
+
+const num = (x: number): string => String(Number(x.toPrecision(6)));
+
+/** ` q(scale=0.0235, zp=0)`, or per axis ` q(axis=0, scale=[0.00123..0.0456] x64, zp=0)`; '' for an unquantized tensor. */
+export function quantStr(q: Quantization | undefined): string {
+  if (q === undefined) return '';
+  const zps = [...new Set(q.zeroPoint)];
+  const zp = zps.length === 1 ? String(zps[0]) : `[${q.zeroPoint.join(',')}]`;
+  if (q.axis === undefined) return ` q(scale=${num(q.scale[0]!)}, zp=${zp})`;
+  const lo = Math.min(...q.scale);
+  const hi = Math.max(...q.scale);
+  return ` q(axis=${q.axis}, scale=[${num(lo)}..${num(hi)}] x${q.scale.length}, zp=${zp})`;
 }
 
 function attrStr(v: unknown): string {
@@ -19,7 +32,7 @@ export function printNode(g: Graph, n: Node): string {
     .map(([k, v]) => `${k}=${attrStr(v)}`)
     .join(' ');
   const out = g.values.get(n.outputs[0]!);
-  const ty = out ? ` : ${typeStr(out.dtype, out.shape)}` : '';
+  const ty = out ? ` : ${typeStr(out.dtype, out.shape)}${quantStr(out.quant)}` : '';
   return `  ${outs} = ${n.op}(${args})${attrs ? ` {${attrs}}` : ''}${ty}`;
 }
 
@@ -28,12 +41,12 @@ export function printGraph(g: Graph): string {
   const lines: string[] = [];
   const ins = g.inputs.map((i) => {
     const v = g.values.get(i);
-    return `%${i}: ${v ? typeStr(v.dtype, v.shape) : '?'}`;
+    return `%${i}: ${v ? typeStr(v.dtype, v.shape) + quantStr(v.quant) : '?'}`;
   });
   lines.push(`graph ${g.name}(${ins.join(', ')}) -> (${g.outputs.map((o) => `%${o}`).join(', ')}) {`);
   for (const p of g.params.values()) {
     const flags = [p.role, p.isParameter ? (p.trainable ? 'trainable' : 'frozen') : 'buffer'].join(' ');
-    lines.push(`  @${p.name}: ${typeStr(p.dtype, p.shape)} ${flags}`);
+    lines.push(`  @${p.name}: ${typeStr(p.dtype, p.shape)} ${flags}${quantStr(p.quant)}`);
   }
   for (const n of g.nodes) lines.push(printNode(g, n));
   lines.push('}');

@@ -3,7 +3,11 @@
  * verify.ts, passes/); nothing here has methods.
  */
 
-export type DType = 'float32' | 'float16';
+/** Floating-point storage and compute types. */
+export type FloatDType = 'float32' | 'float16';
+/** Integer types of quantized tensors: 8-bit activations and weights, 32-bit biases. */
+export type QuantDType = 'int8' | 'uint8' | 'int32';
+export type DType = FloatDType | QuantDType;
 
 /**
  * A dimension: a number, a symbol (the batch `N`, an input's `H` and `W`, or the user's
@@ -35,11 +39,27 @@ export interface SourceLoc {
   readonly col: number;
 }
 
+/**
+ * Linear quantization of an integer tensor, as ONNX's QuantizeLinear/DequantizeLinear define
+ * it: real = (q - zeroPoint) * scale. Per tensor: one scale and zero point. Per axis
+ * (per channel): one of each for every index along `axis`. Scales are float32 values.
+ * Rules the verifier holds (src/ir/verifyQuant.ts): an integer tensor always has one, a
+ * float tensor never; int32 tensors (biases) have zero points 0.
+ */
+export interface Quantization {
+  readonly scale: readonly number[];
+  readonly zeroPoint: readonly number[];
+  /** Present for per-axis quantization: the axis the scales run along. */
+  readonly axis?: number;
+}
+
 /** An activation tensor flowing between nodes (graph inputs included). */
 export interface Value {
   readonly id: string;
   readonly dtype: DType;
   readonly shape: Shape;
+  /** Present exactly when dtype is an integer type (the output of a QuantizeLinear). */
+  readonly quant?: Quantization;
 }
 
 /** How a parameter is initialized when no weights file gives it. */
@@ -64,8 +84,14 @@ export interface Param {
   /** Parameters can be frozen (transfer learning); buffers are never trainable. */
   readonly trainable: boolean;
   readonly init: InitSpec;
-  /** Values, once initialized or loaded; float32 (float16 as raw Uint16 bits). */
-  readonly data?: Float32Array | Uint16Array;
+  /** Values, once initialized or loaded; float32 (float16 as raw Uint16 bits, int8/uint8/int32 as their own arrays). */
+  readonly data?: Float32Array | Uint16Array | Int8Array | Uint8Array | Int32Array;
+  /**
+   * Present exactly when dtype is an integer type: a quantized weight (int8) or bias (int32).
+   * The op that reads it computes with the dequantized values (the ONNX form is
+   * DequantizeLinear(param) -> op; see src/backends/onnx/qdq.ts).
+   */
+  readonly quant?: Quantization;
 }
 
 export type IntPair = readonly [number, number];
@@ -112,7 +138,11 @@ export interface ReduceMeanAttrs {
   readonly keepdims: boolean;
 }
 export interface CastAttrs {
-  readonly to: DType;
+  readonly to: FloatDType;
+}
+export interface QuantizeAttrs {
+  /** The integer type of the output; its scale and zero point are the output value's `quant`. */
+  readonly to: 'int8' | 'uint8';
 }
 export type NoAttrs = Readonly<Record<string, never>>;
 
@@ -134,6 +164,10 @@ export interface OpAttrMap {
   readonly Slice: SliceAttrs;
   readonly Identity: NoAttrs;
   readonly Cast: CastAttrs;
+  /** float -> int8/uint8: saturate(round_half_even(x / scale) + zeroPoint), parameters from the output value. */
+  readonly QuantizeLinear: QuantizeAttrs;
+  /** int8/uint8 -> float32: (x - zeroPoint) * scale, parameters from the input value. */
+  readonly DequantizeLinear: NoAttrs;
 }
 export type OpKind = keyof OpAttrMap;
 

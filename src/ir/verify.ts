@@ -13,12 +13,24 @@
  * 8. unique names: node names are unique.
  * 9. param data: where present, data length equals the param's element count.
  * 10. param dtype: where present, data is stored as the param's dtype says (float32 in a
- *     Float32Array, float16 as half bits in a Uint16Array).
+ *     Float32Array, float16 as half bits in a Uint16Array, int8/uint8/int32
+ *     in their own arrays).
+ * 11. quantized tensors: see ./verifyQuant.ts (quant, qdq, quantized-params, qdq-bias).
  */
 import type { Graph, Node } from './types.js';
 import { OPS, ShapeError, formatShape, inferNodeShape, nodeOutputDType } from './ops.js';
 import { numel } from './shapeMath.js';
 import { sameShape } from './dim.js';
+import { verifyQuant } from './verifyQuant.js';
+
+/** The array each dtype's data is held in. */
+const STORED: ReadonlyMap<string, string> = new Map([
+  ['Float32Array', 'float32'],
+  ['Uint16Array', 'float16'],
+  ['Int8Array', 'int8'],
+  ['Uint8Array', 'uint8'],
+  ['Int32Array', 'int32'],
+]);
 
 export interface VerifyIssue {
   readonly rule: string;
@@ -78,9 +90,10 @@ export function verifyGraph(g: Graph): VerifyIssue[] {
     if (p.data.length !== numel(p.shape)) {
       issues.push({ rule: 'param-data', message: `param ${p.name} has ${p.data.length} values for shape [${p.shape.join(', ')}]` });
     }
-    const stored = p.data instanceof Float32Array ? 'float32' : p.data instanceof Uint16Array ? 'float16' : (p.data as ArrayBufferView).constructor.name;
+    const stored = STORED.get((p.data as ArrayBufferView).constructor.name) ?? (p.data as ArrayBufferView).constructor.name;
     if (stored !== p.dtype) issues.push({ rule: 'param-dtype', message: `param ${p.name} is declared ${p.dtype} but holds ${stored} data` });
   }
+  if (issues.length === 0) issues.push(...verifyQuant(g));
   return issues;
 }
 

@@ -112,6 +112,7 @@ export function analyze(g: Graph): GraphStats {
   const atReference = (d: Dim): number => (typeof d === 'number' ? d : evalDim(d, reference));
 
   const cons = consumers(g);
+  const PASS_ON: ReadonlySet<string> = new Set(['BatchNormalization', 'Identity', 'Cast', 'QuantizeLinear', 'DequantizeLinear']);
   const reachesAdd = (n: Node): boolean => {
     let v = n.outputs[0]!;
     for (let guard = 0; guard < 8; guard++) {
@@ -119,7 +120,8 @@ export function analyze(g: Graph): GraphStats {
       if (cs.length !== 1) return false;
       const c = cs[0]!;
       if (c.op === 'Add') return true;
-      if (c.op !== 'BatchNormalization' && c.op !== 'Identity' && c.op !== 'Cast') return false;
+      // ops that pass a projection's output on unchanged in meaning (an int8 model's Q/DQ pair too)
+      if (!PASS_ON.has(c.op)) return false;
       v = c.outputs[0]!;
     }
     return false;

@@ -7,7 +7,7 @@
 import type { WeightDType, WeightTensor } from './tensor.js';
 import { dtypeSize, numelOf } from './tensor.js';
 import { fail, truncated } from './fail.js';
-import { ioError, readWeightsFile } from './readFile.js';
+import { ioError, readFileHead, readWeightsFile } from './readFile.js';
 import { atomicWriteFileSync } from '../io/atomicWrite.js';
 import type { NetforgeError } from '../errors.js';
 import { printable } from '../printable.js';
@@ -40,6 +40,23 @@ export function readNpy(path: string): WeightTensor {
 }
 
 export function parseNpy(buf: Uint8Array, file: string): WeightTensor {
+  const h = parseNpyHeader(buf, file);
+  return { dtype: h.dtype, shape: h.shape, data: buf.subarray(h.dataOffset, h.dataOffset + h.dataBytes) };
+}
+
+/** A .npy file's header: what its array is, and where the data starts. */
+export interface NpyHeader {
+  readonly dtype: WeightDType;
+  readonly shape: readonly number[];
+  readonly dataOffset: number;
+  readonly dataBytes: number;
+}
+
+/**
+ * The header of a .npy file whose first bytes are `buf` (the whole file, or a prefix that
+ * holds the header) and whose size is `fileBytes`; the size must fit the declared array.
+ */
+export function parseNpyHeader(buf: Uint8Array, file: string, fileBytes = buf.length): NpyHeader {
   const bad = (msg: string, hint?: string): NetforgeError =>
     fail('E_NPY_HEADER', file, `invalid .npy header: ${msg}`, hint ?? 'write the array with numpy.save');
   if (!isNpy(buf)) throw fail('E_WEIGHTS_FORMAT', file, 'not a .npy file (missing the \\x93NUMPY magic)', 'write the array with numpy.save');
@@ -77,14 +94,24 @@ export function parseNpy(buf: Uint8Array, file: string): WeightTensor {
   const es = dtypeSize(dtype);
   const numel = numelOf(shape);
   const start = hstart + hlen;
-  const have = buf.length - start;
+  const have = fileBytes - start;
   if (!Number.isSafeInteger(numel * es) || numel * es > have) {
     throw truncated(file, `shape (${shape.join(', ')}) of ${descr as string} needs ${numel * es} bytes but the file has ${have}`);
   }
   if (numel * es < have) {
     throw fail('E_WEIGHTS_CORRUPT', file, `the .npy file has ${have - numel * es} bytes after its array`, 'the file was damaged or appended to; write it again with numpy.save');
   }
-  return { dtype, shape, data: buf.subarray(start, start + numel * es) };
+  return { dtype, shape, dataOffset: start, dataBytes: numel * es };
+}
+
+/** The header of a .npy file, reading only its first bytes. */
+export function readNpyHeader(path: string): NpyHeader {
+  // The preamble holds the header length: 10 bytes (version 1) or 12 (versions 2, 3).
+  const pre = readFileHead(path, () => 12);
+  const major = pre.head[6];
+  const len = pre.head.length >= 12 && isNpy(pre.head) ? (major === 1 ? 10 + (pre.head[8]! | (pre.head[9]! << 8)) : 12 + new DataView(pre.head.buffer, pre.head.byteOffset).getUint32(8, true)) : 12;
+  const { head, size } = readFileHead(path, () => len);
+  return parseNpyHeader(head, path, size);
 }
 
 type HeaderValue = string | boolean | number[];

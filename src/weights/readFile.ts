@@ -14,6 +14,41 @@ import { fileKind } from '../io/outputTarget.js';
 import { isNetforgeError, type NetforgeError } from '../errors.js';
 
 export function readWeightsFile(path: string): Uint8Array {
+  return withRegularFile(path, (fd, size) => {
+    if (size > MAX_BYTES) {
+      throw fail(
+        'E_WEIGHTS_IO',
+        path,
+        `cannot read ${path}: it has ${size} bytes, and netforge holds a weights file in memory in one piece of at most ${MAX_BYTES} bytes`,
+        'no ResNet needs this much (wide_resnet101_2 is 507 MB in float32): check that this is the right file, or save the state dict in half precision (model.half().state_dict())',
+      );
+    }
+    if (size > READ_CHUNK) return readLarge(fd, size);
+    const b = readFileSync(fd);
+    // A plain Uint8Array view: Buffer's slice() does not copy, which would surprise consumers of tensor data.
+    return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+  });
+}
+
+/**
+ * The first bytes of a file (`bytes(size)` of them, given the file's size), and its size:
+ * for reading a header without the data behind it. The same checks as readWeightsFile.
+ */
+export function readFileHead(path: string, bytes: (size: number) => number): { readonly head: Uint8Array; readonly size: number } {
+  return withRegularFile(path, (fd, size) => {
+    const head = new Uint8Array(Math.max(0, Math.min(size, bytes(size))));
+    let got = 0;
+    while (got < head.length) {
+      const n = readSync(fd, head, got, head.length - got, got);
+      if (n === 0) break;
+      got += n;
+    }
+    return { head: head.subarray(0, got), size };
+  });
+}
+
+/** Open `path` (a regular file, else E_WEIGHTS_IO) and hand its descriptor and size to `read`. */
+function withRegularFile<T>(path: string, read: (fd: number, size: number) => T): T {
   let fd: number;
   try {
     fd = openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
@@ -27,19 +62,7 @@ export function readWeightsFile(path: string): Uint8Array {
       const hint = kind === 'a directory' ? 'the path is a directory; give the path of a file' : `${path} is ${kind}, not a file: give the path of a weights (or .npy) file`;
       throw fail('E_WEIGHTS_IO', path, `cannot read ${path}: it is ${kind}, not a regular file`, hint);
     }
-    const size = st.size;
-    if (size > MAX_BYTES) {
-      throw fail(
-        'E_WEIGHTS_IO',
-        path,
-        `cannot read ${path}: it has ${size} bytes, and netforge holds a weights file in memory in one piece of at most ${MAX_BYTES} bytes`,
-        'no ResNet needs this much (wide_resnet101_2 is 507 MB in float32): check that this is the right file, or save the state dict in half precision (model.half().state_dict())',
-      );
-    }
-    if (size > READ_CHUNK) return readLarge(fd, size);
-    const b = readFileSync(fd);
-    // A plain Uint8Array view: Buffer's slice() does not copy, which would surprise consumers of tensor data.
-    return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+    return read(fd, st.size);
   } catch (e) {
     throw ioError(path, e, 'read');
   } finally {

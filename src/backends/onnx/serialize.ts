@@ -25,6 +25,7 @@ import { dataFileName, externalDataLocations, removeUnreferencedData } from './e
 import { NETFORGE_VERSION } from '../../version.js';
 import { toFloat16Bits } from '../../ir/float16.js';
 import { dimText } from '../../ir/dim.js';
+import { qdqForm } from './qdq.js';
 
 /** Names the external data file (a name, not a path) from its content. */
 export type DataNamer = (data: readonly Uint8Array[]) => string;
@@ -98,6 +99,9 @@ function constBytes(c: OnnxConstInput): Uint8Array {
     return new Uint8Array(a.buffer);
   }
   if (c.dtype === 'float16') return new Uint8Array(toFloat16Bits(new Float32Array(c.values)).buffer);
+  if (c.dtype === 'int8') return new Uint8Array(new Int8Array(c.values).buffer);
+  if (c.dtype === 'uint8') return new Uint8Array(c.values);
+  if (c.dtype === 'int32') return new Uint8Array(new Int32Array(c.values).buffer);
   return new Uint8Array(new Float32Array(c.values).buffer);
 }
 
@@ -120,9 +124,18 @@ export function toOnnxChunks(g: Graph, opts: OnnxEmitOptions = {}): OnnxChunks {
     tensors.push({ header: { name: p.name, dims: [...p.shape], dataType: ONNX_DTYPE[p.dtype] }, data: paramBytes(p) });
   }
   const nodes: P.INodeProto[] = [];
+  // Quantized tensors: scale/zero-point initializers, DequantizeLinear nodes for int8/int32 params (./qdq.ts).
+  const qdq = qdqForm(g, opset);
+  for (const c of qdq?.consts ?? []) tensors.push({ header: { name: c.name, dims: [...c.dims], dataType: ONNX_DTYPE[c.dtype] }, data: constBytes(c) });
   for (const n of g.nodes) {
-    const spec = nodeOnnx(n, opset, g.values.get(n.inputs[0] ?? '')?.dtype ?? 'float32');
-    const inputs = [...n.inputs, ...n.params];
+    for (const d of qdq?.before.get(n.name) ?? []) {
+      const axis = d.axis !== undefined ? [attribute('axis', { type: 'int', value: d.axis })] : [];
+      nodes.push({ name: d.name, opType: 'DequantizeLinear', input: [...d.inputs], output: [d.output], attribute: axis, docString: d.module });
+    }
+    const base = nodeOnnx(n, opset, g.values.get(n.inputs[0] ?? '')?.dtype ?? 'float32');
+    const qAxis = qdq?.axis.get(n.name);
+    const spec = qAxis === undefined ? base : { ...base, attrs: { ...base.attrs, axis: { type: 'int', value: qAxis } as const } };
+    const inputs = [...n.inputs, ...n.params.map((p) => qdq?.paramInput.get(p) ?? p), ...(qdq?.extraInputs.get(n.name) ?? [])];
     for (const c of spec.constInputs) {
       if (c === null) {
         inputs.push('');

@@ -18,7 +18,7 @@ import { evalDim } from '../../ir/dim.js';
 import { NetforgeError } from '../../errors.js';
 import { loadableModel } from './loadableModel.js';
 import { assertRunFits, runBytes } from './runMemory.js';
-import { createSession, releaseSession, runFloat32, type Session } from './session.js';
+import { createSession, releaseSession, runFloat32, type Session, type SessionOptions } from './session.js';
 
 /** float32 folding error is ~1e-7 per layer; 1e-5 leaves room for 150-layer nets. */
 export const DEFAULT_CHECK_TOLERANCE = 1e-5;
@@ -83,18 +83,21 @@ export function seededInput(g: Graph, batch: number, seed: number, sizes: Readon
   return { data, dims };
 }
 
-/** An onnxruntime session for a graph: in memory, or through a temp dir when it needs external data. */
-async function sessionFor(g: Graph): Promise<Session> {
+/**
+ * An onnxruntime session for a graph: in memory, or through a temp dir when it needs
+ * external data. Graph optimizations are off unless `opts` says otherwise.
+ */
+export async function graphSession(g: Graph, opts: SessionOptions = { graphOptimizationLevel: 'disabled' }): Promise<Session> {
   const m = loadableModel(g);
   try {
-    return await createSession(m.model, { graphOptimizationLevel: 'disabled' });
+    return await createSession(m.model, opts);
   } finally {
     m.dispose();
   }
 }
 
 async function runGraph(g: Graph, data: Float32Array, dims: readonly number[]): Promise<{ data: Float32Array; dims: readonly number[] }> {
-  const s = await sessionFor(g);
+  const s = await graphSession(g);
   try {
     return await runFloat32(s, data, dims);
   } finally {

@@ -39,6 +39,8 @@ export interface SessionOptions {
    * sessions take CPU from the working ones.
    */
   readonly intraOpSpinning?: boolean;
+  /** Write the graph as onnxruntime optimized it to this path (to see what it fused). */
+  readonly optimizedModelFilePath?: string;
 }
 
 /** Errors and worse: onnxruntime's warnings are noise next to netforge's own diagnostics. */
@@ -57,6 +59,7 @@ export function ortSessionOptions(o: SessionOptions = {}): ort.InferenceSession.
     ...(o.disableCpuFallback || o.intraOpSpinning === false
       ? { extra: { ...(o.disableCpuFallback ? { 'session.disable_cpu_ep_fallback': '1' } : {}), ...(o.intraOpSpinning === false ? { 'session.intra_op.allow_spinning': '0' } : {}) } }
       : {}),
+    ...(o.optimizedModelFilePath !== undefined ? { optimizedModelFilePath: o.optimizedModelFilePath } : {}),
   };
 }
 

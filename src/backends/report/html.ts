@@ -12,6 +12,7 @@ import { stageTableHtml } from './stageTable.js';
 import { allBlocks, type ModelStructure } from './structure.js';
 import { esc } from './svg.js';
 import { verdictFor, verdicts, type Verdict } from './verified.js';
+import { int8Rows, type Int8Summary } from './quantSummary.js';
 
 export interface ReportOptions {
   readonly expectations?: Expectations;
@@ -20,6 +21,13 @@ export interface ReportOptions {
   readonly generator?: string;
   /** Runs of at least this many identical blocks are collapsed. Default 3. */
   readonly collapseAt?: number;
+  /** What the int8 model would be (`--quantize int8`): a section after the key figures. */
+  readonly int8?: Int8Summary;
+}
+
+function int8Section(s: Int8Summary): string {
+  const rows = int8Rows(s).map(([k, v]) => `<tr><th scope="row">${esc(k)}</th><td>${esc(v)}</td></tr>`);
+  return `<section id="int8"><h2>int8 (QDQ)</h2>\n<table class="nf-facts">\n${rows.join('\n')}\n</table>\n</section>`;
 }
 
 export const PAGE_CSS = `
@@ -115,6 +123,7 @@ export function reportHtml(m: ModelStructure, o: ReportOptions = {}): string {
     `<header><h1>${esc(m.name)}</h1>${o.description ? `<p class="nf-desc">${esc(o.description)}</p>` : ''}`,
     facts(m, e),
     '</header>',
+    o.int8 ? int8Section(o.int8) : '',
     '<section id="stages"><h2>Stages</h2>',
     `<div class="nf-scroll">${stageTableHtml(m)}</div>`,
     `<p class="nf-legend">Blocks list each main-path conv as <code>kernel, channels</code> (<code>gN</code>: groups, <code>dN</code>: dilation in place of stride)${

@@ -18,6 +18,7 @@ import { NETFORGE_VERSION } from '../../version.js';
 import { int, mib } from '../../backends/report/format.js';
 import { ZOO } from '../../zoo/index.js';
 import { maxOf } from '../../maxOf.js';
+import { QUANTIZE_FLAGS, quantizePlanFrom } from '../quantizeArgs.js';
 
 const ZOO_NAMES: ReadonlySet<string> = new Set(ZOO.keys());
 /** --threads may go up to 4 per logical core, and at least this far. */
@@ -34,6 +35,7 @@ const FLAGS: readonly FlagSpec[] = [
   { name: '--input-seed', type: 'int', help: 'seed of the N(0, 1) input (default 0)' },
   { name: '--json', type: 'bool', help: 'print every figure as JSON on stdout' },
   ...MODEL_FLAGS,
+  ...QUANTIZE_FLAGS,
 ];
 
 function positiveInts(xs: readonly string[], flag: string): number[] {
@@ -70,15 +72,15 @@ function ms(x: number): string {
 export const benchCommand: Command = {
   name: 'bench',
   summary: 'time a model in onnxruntime: session creation, first run, median/p90 latency, throughput per batch size',
-  usage: 'netforge bench <model|file.onnx> [--ep auto|cpu|webgpu|cuda] [--batch 1,8,32] [--runs N] [--warmup N] [--dtype float32|float16] [--io-binding] [--json]  (default --ep auto)',
+  usage: 'netforge bench <model|file.onnx> [--ep auto|cpu|webgpu|cuda] [--batch 1,8,32] [--runs N] [--warmup N] [--dtype float32|float16] [--io-binding] [--json]  (default --ep auto)\n       netforge bench <model> --quantize int8 --calibration FILES|DIR|GLOB [--batch 1,8] [...]  (float32 and int8 side by side on the cpu)',
   flags: FLAGS,
   async run(argv, io) {
     const p = parseArgs('bench', argv, FLAGS);
     if (p.positionals.length !== 1) throw usageError('netforge bench takes one model: a zoo name, a .ts model file or an .onnx file', 'e.g. netforge bench resnet50 --batch 1,32');
     const spec = p.positionals[0]!;
-    const { ep, strict } = epFrom(p, 'auto');
+    const q = quantizePlanFrom(p);
     loadOrt('netforge bench');
-    const batches = positiveInts(get.list(p, 'batch') ?? ['1'], '--batch');
+    const batches = positiveInts(get.list(p, 'batch') ?? (q !== undefined ? ['1', '8'] : ['1']), '--batch');
     const runs = get.num(p, 'runs') ?? 20;
     const warmup = get.num(p, 'warmup') ?? 5;
     if (runs < 1) throw usageError(`--runs must be at least 1, got ${runs}`);
@@ -90,6 +92,12 @@ export const benchCommand: Command = {
     }
     const dtypeFlag = dtypeFrom(p);
     const dtype = dtypeFlag ?? 'float32';
+    if (q !== undefined) {
+      // float32 and int8 side by side: onnxruntime loads here only
+      const { benchInt8 } = await import('../int8Bench.js');
+      return benchInt8(p, spec, q, { batches, runs, warmup, ...(threads !== undefined ? { threads } : {}) }, io);
+    }
+    const { ep, strict } = epFrom(p, 'auto');
 
     let model: string | Uint8Array;
     let info: ModelInfo;

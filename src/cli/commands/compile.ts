@@ -17,6 +17,9 @@ import type { NamedOutput } from '../../io/collisions.js';
 import type { OutputFile } from '../../io/atomicWrite.js';
 import { dataFilePattern, isDataFileOf } from '../../backends/onnx/externalData.js';
 import { checkOutputs, importedSources, modelInputs } from '../outputChecks.js';
+import { QUANTIZE_CHECK_FLAGS, QUANTIZE_FLAGS, checkQuantizeCompat, quantizePlanFrom, strayNpy } from '../quantizeArgs.js';
+import { quantizedParamCount } from '../../backends/onnx/qdq.js';
+import { resolveInputSpec } from '../../dsl/inputSpec.js';
 
 /** The flags that decide what the compiled model is; every command that writes a model takes them (export triton too). */
 export const COMPILE_FLAGS: readonly FlagSpec[] = [
@@ -26,6 +29,7 @@ export const COMPILE_FLAGS: readonly FlagSpec[] = [
   { name: '--opset', type: 'int', help: 'ONNX opset, 11..21 (default 17)' },
   DTYPE_FLAG,
   { name: '--external-data', type: 'bool', help: 'store tensors in <out>.<hash>.data beside the model (automatic above 2 GiB)' },
+  ...QUANTIZE_FLAGS,
 ];
 
 /** The compile options COMPILE_FLAGS give, on top of the model's (modelFromArgs). */
@@ -51,6 +55,7 @@ const FLAGS = [
   { name: '--print-after', type: 'string', repeat: true, help: 'print the IR after this pass (repeatable; * for all)' },
   { name: '--trace-passes', type: 'bool', help: 'list what each pass changed' },
   { name: '--quiet', alias: '-q', type: 'bool', help: 'print only errors' },
+  ...QUANTIZE_CHECK_FLAGS,
 ] as const satisfies readonly FlagSpec[];
 
 export const compileCommand: Command = {
@@ -60,6 +65,7 @@ export const compileCommand: Command = {
   flags: FLAGS,
   async run(argv, io) {
     const p = parseArgs('compile', argv, FLAGS);
+    strayNpy(p.positionals, 'compile');
     const out = get.str(p, 'output');
     const check = get.bool(p, 'check') ?? false;
     // Without -o, compile can still be run to look at it: --check, --print-ir, --print-after, --trace-passes.
@@ -67,6 +73,8 @@ export const compileCommand: Command = {
     if (out === undefined && !inspects) {
       throw usageError('netforge compile needs -o <file.onnx> (or --check, --print-ir, --print-after PASS, --trace-passes to look without writing a file)', 'e.g. netforge compile resnet50 -o resnet50.onnx');
     }
+    const q = quantizePlanFrom(p);
+    checkQuantizeCompat(p, q);
     const emitTs = get.str(p, 'emit-ts');
     if (emitTs !== undefined && out === undefined) throw usageError('--emit-ts needs -o <file.onnx>: the module loads that file');
     // Every output is checked before the work: no compile that fails at the end, no output that overwrites an input or another output.
@@ -78,17 +86,31 @@ export const compileCommand: Command = {
     checkOutputs(inputs, outputs);
     const quiet = get.bool(p, 'quiet') ?? false;
     // before the work: a check that cannot run should not cost a compile first
-    if (check) loadOrt('compile --check');
+    if (q !== undefined) loadOrt('compile --quantize int8 (calibration runs the model)');
+    else if (check) loadOrt('compile --check');
     const { def, options } = await modelFromArgs(p, 'compile', io, quiet);
     checkOutputs([...inputs, ...importedSources()], outputs);
     const compiled = compileOptionsFrom(p, options, io, quiet);
     const { opset, externalData } = compiled;
     const fold = compiled.options.foldBatchNorm ?? true;
     const dtype = compiled.options.dtype ?? 'float32';
-    const o = { ...compiled.options, ...(get.list(p, 'print-after') ? { printAfter: get.list(p, 'print-after')!, print: io.out } : {}) };
+    // int8: the calibration (and --check) inputs are checked against the model input before compiling.
+    const int8 = q !== undefined ? await import('../int8Compile.js') : undefined;
+    const int8Inputs = int8 !== undefined ? await int8.openInt8Inputs(p, def, resolveInputSpec(def, options), options.seed ?? 0, check, io) : undefined;
+    if (int8 !== undefined && int8Inputs !== undefined) checkOutputs([...inputs, ...importedSources(), ...int8.int8InputFiles(int8Inputs)], outputs);
+    const printAfter = get.list(p, 'print-after');
+    // 'quantize' runs after compile(): the float pipeline's --print-after list leaves it out.
+    const floatPrintAfter = q !== undefined ? printAfter?.filter((x) => x !== 'quantize') : printAfter;
+    const o = { ...compiled.options, ...(floatPrintAfter ? { printAfter: floatPrintAfter, print: io.out } : {}) };
     const t0 = performance.now();
-    const c = compile(def, o);
-    if (check) {
+    let c = compile(def, o);
+    let int8Text: string[] = [];
+    if (int8 !== undefined && q !== undefined && int8Inputs !== undefined) {
+      const r = await int8.quantizeCompiled(c, def.name, q, int8Inputs, io, quiet, printAfter ? { printAfter } : undefined);
+      c = r.model;
+      if (check) await int8.checkInt8(r.model, def.name, int8Inputs, p, options.weights !== undefined, io, quiet);
+      int8Text = int8.int8SummaryText(int8.int8Summary(r.model, q, r.reduceRange, r.reduceRangeWhy));
+    } else if (check) {
       const { randomized, result, runs } = await checkFolding(def, o, { compiled: c });
       const { assertCheckPassed, formatCompare } = await import('../../backends/ort/compare.js');
       if (!quiet || !result.passed) {
@@ -118,7 +140,9 @@ export const compileCommand: Command = {
     printKeptBatchNorms(c.trace, io);
     const s = c.source;
     const f = c.stats;
-    const ops = Object.entries(f.ops).map(([k, v]) => `${k} ${v}`).join(', ');
+    // The ONNX file's ops: int8 weights and int32 biases each add a DequantizeLinear there.
+    const fileOps = { ...f.ops, ...(q !== undefined ? { DequantizeLinear: (f.ops['DequantizeLinear'] ?? 0) + quantizedParamCount(c.graph) } : {}) };
+    const ops = Object.entries(fileOps).map(([k, v]) => `${k} ${v}`).join(', ');
     printRemoved(c.trace, io);
     io.out(`compiled ${def.name} -> ${out} (${mib(written.bytes)}${written.externalPath ? ` + ${mib(written.externalBytes ?? 0)} in ${written.externalPath}` : ''}, opset ${opset ?? 17})`);
     io.out(`  params   ${int(s.params)}${f.params !== s.params ? ` (${int(f.params)} in the ONNX graph)` : ''}`);
@@ -134,6 +158,7 @@ export const compileCommand: Command = {
     outputLines(f).forEach((l, i) => io.out(`  ${i === 0 ? (f.outputs.length > 1 ? 'outputs ' : 'output  ') : '        '} ${l}`));
     io.out(`  ops      ${ops}`);
     if (dtype === 'float16') io.out('  dtype    float16 (weights and compute; input and output stay float32)');
+    for (const line of int8Text) io.out(line);
     if (emitTs !== undefined) io.out(`  typed    ${emitTs}`);
     io.out(`  time     ${(ms / 1000).toFixed(2)} s`);
     return 0;

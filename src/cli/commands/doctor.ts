@@ -3,12 +3,22 @@ import { arch, platform } from 'node:os';
 import type { Command } from '../command.js';
 import { get, parseArgs, type FlagSpec } from '../args.js';
 import { diagnose, type Diagnosis } from '../../backends/ort/probe.js';
+import { int8Cpu, type Int8Cpu } from '../../backends/ort/cpuFeatures.js';
 import { NETFORGE_VERSION } from '../../version.js';
 import { ortProblem } from '../../backends/ort/ort.js';
 
 const FLAGS: readonly FlagSpec[] = [{ name: '--json', type: 'bool', help: 'print the report as JSON' }];
 
-function format(d: Diagnosis): string {
+/** What the CPU means for --quantize int8 (onnxruntime's U8S8 saturation on x86 without VNNI). */
+function int8Lines(c: Int8Cpu): string[] {
+  const flags = c.flags === undefined ? 'flags unknown' : c.flags.length ? c.flags.join(' ') : 'no SSE4.1/AVX2/AVX-512/VNNI flags';
+  return [
+    `int8 (cpu)   ${c.arch}, ${flags}: ${c.reason}`,
+    `             --quantize int8 defaults to ${c.reduceRangeDefault ? '--reduce-range (7-bit weights)' : '--no-reduce-range (8-bit weights)'} here; 7-bit weights only pay off where U8S8 saturates (x86 without VNNI)`,
+  ];
+}
+
+function format(d: Diagnosis, c: Int8Cpu): string {
   const L: string[] = [];
   L.push(`netforge     ${NETFORGE_VERSION}`);
   L.push(`node         ${process.version} (${platform()} ${arch()})`);
@@ -30,6 +40,7 @@ function format(d: Diagnosis): string {
   L.push(`GPU adapter  ${d.gpu.webgpuAdapter ? 'found by the webgpu provider' : 'none found'}${gpus.length ? `; onnxruntime discovered ${gpus.map((g) => `${g.vendor} ${g.deviceId}${g.metadata ? ` [${g.metadata}]` : ''}`).join(', ')}` : ''}`);
   if (d.gpu.nvidiaSmi) for (const s of d.gpu.nvidiaSmi) L.push(`             nvidia-smi: ${s}`);
   L.push(`             ${d.gpu.adapterDetails}`);
+  L.push(...int8Lines(c));
   return L.join('\n');
 }
 
@@ -49,8 +60,9 @@ export const doctorCommand: Command = {
       return 0;
     }
     const d = diagnose();
-    if (get.bool(p, 'json')) io.out(JSON.stringify({ netforge: NETFORGE_VERSION, node: process.version, platform: platform(), arch: arch(), ...d }, null, 2));
-    else io.out(format(d));
+    const c = int8Cpu();
+    if (get.bool(p, 'json')) io.out(JSON.stringify({ netforge: NETFORGE_VERSION, node: process.version, platform: platform(), arch: arch(), ...d, int8: c }, null, 2));
+    else io.out(format(d, c));
     return 0;
   },
 };

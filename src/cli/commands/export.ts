@@ -5,6 +5,9 @@ import { get, parseArgs, usageError, type FlagSpec, type Parsed } from '../args.
 import { modelOptionsFrom, resolveModel, seedFrom } from '../modelArgs.js';
 import { weightsOptionsFrom } from '../weightsArgs.js';
 import { COMPILE_FLAGS, compileOptionsFrom } from './compile.js';
+import { checkQuantizeCompat, quantizePlanFrom, syntheticWarning } from '../quantizeArgs.js';
+import { resolveInputSpec } from '../../dsl/inputSpec.js';
+import type { QuantizeModelOptions } from '../../quantize.js';
 import { exportTriton, type ExportTritonOptions } from '../../exportTriton.js';
 import { prepareTritonExport } from '../../backends/triton/export.js';
 import type { ServingOptions } from '../../backends/triton/build.js';
@@ -163,7 +166,17 @@ export const exportCommand: Command = {
     const seed = seedFrom(p);
     const modelOptions = { ...modelOptionsFrom(p, def), ...(await weightsOptionsFrom(p, def, io, quiet)), ...(seed !== undefined ? { seed } : {}) };
     const compileFlags = compileOptionsFrom(p, modelOptions, io, quiet);
-    const r = await exportTriton(def, { ...where, compile: compileFlags.options, externalData: compileFlags.externalData, ...(compileFlags.opset !== undefined ? { opset: compileFlags.opset } : {}) }, prepared);
+    // --quantize int8: calibrated on the given inputs, exported as the QDQ model compile would write
+    const q = quantizePlanFrom(p);
+    checkQuantizeCompat(p, q);
+    let quantize: QuantizeModelOptions | undefined;
+    if (q !== undefined) {
+      const int8 = await import('../int8Compile.js');
+      const inputs = await int8.openInt8Inputs(p, def, resolveInputSpec(def, modelOptions), seed ?? 0, false, io);
+      syntheticWarning(inputs.calibration, io);
+      quantize = (await int8.int8ModelOptions(def.name, q, inputs, io, quiet)).options;
+    }
+    const r = await exportTriton(def, { ...where, compile: compileFlags.options, externalData: compileFlags.externalData, ...(compileFlags.opset !== undefined ? { opset: compileFlags.opset } : {}), ...(quantize ? { quantize } : {}) }, prepared);
     if (quiet) return 0;
     const c = r.config;
     const mbs = c.max_batch_size ?? 0;

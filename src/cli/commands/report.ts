@@ -3,6 +3,7 @@ import { extname, resolve } from 'node:path';
 import type { Command } from '../command.js';
 import { get, parseArgs, usageError } from '../args.js';
 import { MODEL_FLAGS, modelFromArgs } from '../modelArgs.js';
+import { QUANTIZE_PLAN_FLAGS, quantizePlanFrom } from '../quantizeArgs.js';
 import { inspectModel } from '../../inspect.js';
 import { printNotices } from '../weightsArgs.js';
 import { reportHtml } from '../../backends/report/html.js';
@@ -17,6 +18,7 @@ const FLAGS = [
   { name: '--svg', type: 'bool', help: 'write only the architecture diagram, as a standalone SVG (the default when -o ends in .svg)' },
   { name: '--expand', type: 'bool', help: 'draw every block: no collapsed runs of identical blocks (a static SVG cannot open them)' },
   ...MODEL_FLAGS,
+  ...QUANTIZE_PLAN_FLAGS,
 ] as const;
 
 export const reportCommand: Command = {
@@ -41,11 +43,13 @@ export const reportCommand: Command = {
     const { def, options } = await modelFromArgs(p, 'report', io);
     checkOutputs([...inputs, ...importedSources()], [{ what: '-o', path: out }]);
     const { structure, expectations } = inspectModel(def, { ...options, onNotice: (n) => printNotices([n], io) });
+    const q = quantizePlanFrom(p);
+    const int8 = q !== undefined ? await (await import('../int8Compile.js')).int8Plan(def, options, q) : undefined;
     const description = def.description !== undefined ? { description: def.description } : {};
     const layout = get.bool(p, 'expand') ? { collapseAt: Infinity } : {};
     const text = svg
       ? diagramSvg(structure, { expectations, ...description, ...layout })
-      : reportHtml(structure, { expectations, generator: `netforge ${NETFORGE_VERSION}`, ...description, ...layout });
+      : reportHtml(structure, { expectations, generator: `netforge ${NETFORGE_VERSION}`, ...description, ...layout, ...(int8 ? { int8 } : {}) });
     atomicWriteFileSync(resolve(out), text);
     const s = structure.stats;
     io.out(`wrote ${svg ? 'diagram' : 'report'} for ${def.name} -> ${out} (${int(Buffer.byteLength(text))} bytes)`);
