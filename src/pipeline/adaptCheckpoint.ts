@@ -38,11 +38,12 @@ function modulesOf(names: Iterable<string>): string[] {
   return [...new Set([...names].map((n) => n.split('.')[0]!))];
 }
 
-export function adaptCheckpoint(g: Graph, tensors: ReadonlyMap<string, Float32Tensor>, def: Pick<ModelDefinition, 'backbone' | 'auxHead'>, source: string, seed: number): AdaptedCheckpoint {
+/** `file`: the checkpoint's path, named in the notices. */
+export function adaptCheckpoint(g: Graph, tensors: ReadonlyMap<string, Float32Tensor>, def: Pick<ModelDefinition, 'backbone' | 'auxHead'>, file: string, seed: number): AdaptedCheckpoint {
   const notices: Notice[] = [];
   let out = tensors;
   let fresh = new Set<string>();
-  const file = basename(source);
+  const name = basename(file);
   const keys = [...tensors.keys()].filter((k) => !TRACKED.test(k));
   const b = def.backbone;
   // rule 1
@@ -57,7 +58,7 @@ export function adaptCheckpoint(g: Graph, tensors: ReadonlyMap<string, Float32Te
     const headParams = countParams(g, (p) => fresh.has(p.name));
     notices.push({
       level: 'warning',
-      message: `${file} holds a backbone's weights only (torchvision's weights_backbone): loaded into ${b.prefix}.*${left.length > 0 ? `, left out ${left.join(', ')}` : ''}; ${heads.join(' and ')} (${groupDigits(headParams)} params) initialized from seed ${seed}`,
+      message: `${name} holds a backbone's weights only (torchvision's weights_backbone): loaded into ${b.prefix}.*${left.length > 0 ? `, left out ${left.join(', ')}` : ''}; ${heads.join(' and ')} (${groupDigits(headParams)} params) initialized from seed ${seed}`,
     });
   }
   // rule 2
@@ -66,7 +67,7 @@ export function adaptCheckpoint(g: Graph, tensors: ReadonlyMap<string, Float32Te
     const dropped = [...out.keys()].filter((k) => under(k, aux));
     if (dropped.length > 0) {
       out = new Map([...out].filter(([k]) => !under(k, aux)));
-      notices.push({ level: 'note', message: `${file}: left out ${aux}.* (${dropped.filter((k) => !TRACKED.test(k)).length} tensors): ${g.name} was built without its auxiliary head (--aux-loss builds it)` });
+      notices.push({ level: 'note', message: `${name}: left out ${aux}.* (${dropped.filter((k) => !TRACKED.test(k)).length} tensors): ${g.name} was built without its auxiliary head (--aux-loss builds it)` });
     }
   }
   return { tensors: out, fresh, notices };
