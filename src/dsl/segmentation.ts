@@ -18,6 +18,7 @@ import { modulePath, recordModule, scope, userError } from './builder.js';
 import { adaptiveAvgPool2d, batchNorm2d, conv2d, relu } from './layers.js';
 import { concat, dropout, interpolate } from './tensorOps.js';
 import { MAX_CHANNELS, MAX_KERNEL, positiveInt } from './validate.js';
+import { formatDim } from '../ir/dim.js';
 
 /** At least one rate: `[]` does not type-check. */
 export type AtrousRates = readonly [number, ...number[]];
@@ -34,7 +35,7 @@ export interface AsppOptions {
 function channelsOf(fn: string, x: Tensor): number {
   const c = x.shape[1];
   if (x.shape.length !== 4 || typeof c !== 'number') {
-    throw userError('E_SHAPE_RANK', `${fn} takes a feature map [N, C, H, W] with a known C, got [${x.shape.map(String).join(', ')}]`, 'apply it to a backbone stage\'s output');
+    throw userError('E_SHAPE_RANK', `${fn} takes a feature map [N, C, H, W] with a known C, got [${x.shape.map(formatDim).join(', ')}]`, 'apply it to a backbone stage\'s output');
   }
   return c;
 }
@@ -71,7 +72,7 @@ function checkInChannels(fn: string, name: string, x: Tensor, inChannels: number
   if (inChannels !== undefined && positiveInt(fn, 'inChannels', inChannels, MAX_CHANNELS) !== c) {
     throw userError(
       'E_SHAPE_MISMATCH',
-      `${fn} ${name} was built for ${inChannels} input channels but its input has ${c} (shape [${x.shape.map(String).join(', ')}])`,
+      `${fn} ${name} was built for ${inChannels} input channels but its input has ${c} (shape [${x.shape.map(formatDim).join(', ')}])`,
       c === inChannels / 2 ? 'the map comes from the stage before the one the head was meant for (layer3 has half of layer4\'s channels)' : 'feed it the feature map it was built for, or change inChannels',
       { module: modulePath(name) },
     );
