@@ -6,7 +6,7 @@
  * (no rates, both a size and a scale, corners aligned) does not get that far.
  */
 import { afterAll, describe, expect, test } from 'vitest';
-import { runCli } from '../helpers/cli.js';
+import { netforge, runCli } from '../helpers/cli.js';
 import { modelProject, positionOf } from '../modelFiles/project.js';
 
 const HEADER = `import { bottleneck, concat, conv2d, deeplabHead, defineModel, interpolate, resnetStages, scope, aspp, type Tensor } from 'netforge';\n`;
@@ -55,6 +55,15 @@ describe('bad dense-prediction models: coded errors at the user\'s line, nothing
   });
   test('the hint of a concatenation that holds for even sizes says which multiple to declare', async () => {
     expect((await compileExport('concat_odd')).stderr).toContain('declare H a multiple of 2');
+  });
+  test('flags: --num-classes 0 on a segmentation model and --aux-loss on a classifier are usage errors naming the flag', async () => {
+    // the built CLI: in this process a zoo model's error would point at the test's own frames
+    const zero = netforge(['summary', 'deeplabv3_resnet50', '--num-classes', '0']);
+    expect(zero.code).toBe(2);
+    expect(zero.stderr).toMatch(/^error\[E_BAD_ARG\]: --num-classes: deeplabv3_resnet50 expected `numClasses` to be an integer > 0 but got 0/);
+    const aux = netforge(['summary', 'resnet50', '--aux-loss']);
+    expect(aux.code).toBe(2);
+    expect(aux.stderr).toMatch(/^error\[E_USAGE\]: --aux-loss: resnet50 has no auxiliary head/);
   });
   test('refused by the type checker: an ASPP without rates, a size and a scale together, aligned corners', async () => {
     const text =
