@@ -60,6 +60,10 @@ export function modelOptionsFrom(p: Parsed, def: DefinedModel): BuildModelOption
   if (multiple !== undefined && (multiple < 1 || multiple > 4096)) throw usageError(`--size-multiple must be from 1 to 4096, got ${multiple}`, 'e.g. --size-multiple 32');
   const outputs = outputsFlag(p);
   const auxLoss = get.bool(p, 'aux-loss');
+  // a zoo model without one would be E_UNUSED_OPTION pointing into netforge's own files: say what is wrong instead
+  if (auxLoss === true && ZOO.get(def.name) === def && def.auxHead === undefined) {
+    throw usageError(`--aux-loss: ${def.name} has no auxiliary head`, `the segmentation models have one: ${[...ZOO.values()].filter((m) => m.auxHead !== undefined).map((m) => m.name).join(', ')}`);
+  }
   return {
     ...(numClasses !== undefined ? { numClasses } : {}),
     ...(rswd ? { replaceStrideWithDilation: rswd.map(parseBool) } : {}),
