@@ -3,7 +3,11 @@
  *
  *   npm run bench [-- --models resnet50,resnet152] [--runs 5] [--runtime-runs 30] [--create-runs 15]
  *                 [--skip-torch] [--skip-runtime] [--runtime-model resnet50] [--out DIR]
+ *                 [--runtime-size 224] [--runtime-batches 1,8] [--runtime-levels all,disabled]
  *                 [--baseline DIR] [--torch-threads N] [--note TEXT]
+ *
+ * --runtime-size defaults to 520 for a segmentation model (torchvision's evaluation size),
+ * 224 otherwise.
  *
  * 1. Compile, per zoo model, contenders interleaved round by round (the order rotates):
  *    - netforge whole process: `node bin/netforge.js compile <m> -o x.onnx -q` (seeded
@@ -43,6 +47,9 @@ const { values: args } = parseArgs({
     'runtime-runs': { type: 'string', default: '30' },
     'create-runs': { type: 'string', default: '15' },
     'runtime-model': { type: 'string', default: 'resnet50' },
+    'runtime-size': { type: 'string' },
+    'runtime-batches': { type: 'string', default: '1,8' },
+    'runtime-levels': { type: 'string', default: 'all,disabled' },
     'skip-torch': { type: 'boolean', default: false },
     'skip-runtime': { type: 'boolean', default: false },
     'skip-compile': { type: 'boolean', default: false },
@@ -249,7 +256,12 @@ if (!args['skip-runtime']) {
     await py.close();
     await cliCompile(model, nfOnnx, ['--weights', pth], true);
     sampleLoad();
-    const r = await runTimed(process.execPath, [join(ROOT, 'bench', 'runtime.mjs'), '--a', nfOnnx, '--b', torchOnnx, '--runs', args['runtime-runs'], '--create-runs', args['create-runs'], '--control'], { cwd: work });
+    const size = args['runtime-size'] ?? (ZOO.get(model)?.auxHead !== undefined ? '520' : '224');
+    const r = await runTimed(
+      process.execPath,
+      [join(ROOT, 'bench', 'runtime.mjs'), '--a', nfOnnx, '--b', torchOnnx, '--runs', args['runtime-runs'], '--create-runs', args['create-runs'], '--size', size, '--batches', args['runtime-batches'], '--levels', args['runtime-levels'], '--control'],
+      { cwd: work },
+    );
     sampleLoad();
     if (r.code !== 0) throw new Error(`bench/runtime.mjs failed:\n${r.stderr}`);
     runtime = { model, weights: 'torchvision random init (weights=None), saved by torch and loaded by netforge --weights: identical in both files', ...JSON.parse(r.stdout) };
@@ -361,7 +373,7 @@ if (runtime) {
   const b = runtime.files.b;
   const ops = (f) => Object.entries(f.ops).map(([k, v]) => `${k} ${v}`).join(', ');
   l();
-  l(`onnxruntime-node ${runtime.ort} CPU provider, ${runtime.model}, ${runtime.weights}; ${runtime.runs} interleaved runs after ${runtime.warmup} warm-up, session creation ${runtime.createRuns} each:`);
+  l(`onnxruntime-node ${runtime.ort} CPU provider, ${runtime.model} at ${runtime.size.join('x')}, ${runtime.weights}; ${runtime.runs} interleaved runs after ${runtime.warmup} warm-up, session creation ${runtime.createRuns} each; intra-op spinning off (several sessions in one process):`);
   l();
   l(`- A netforge: ${a.nodes} nodes (${ops(a)}), ${a.initializers} initializers, ${fmt(a.initializerBytes / MB, 1)} MB float32`);
   l(`- B torch: ${b.nodes} nodes (${ops(b)}), ${b.initializers} initializers, ${fmt(b.initializerBytes / MB, 1)} MB float32`);

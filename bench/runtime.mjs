@@ -2,8 +2,12 @@
  * onnxruntime-node on the CPU provider: two ONNX files side by side.
  *
  *   node bench/runtime.mjs --a netforge.onnx --b torch.onnx [--control] [--runs 30]
- *        [--warmup 3] [--levels all,disabled] [--batches 1,8] [--create-runs 9]
+ *        [--warmup 3] [--levels all,disabled] [--batches 1,8] [--create-runs 9] [--size 224]
  *
+ * --size: the input's H and W (`224`, or `520,480`); default 224.
+ * The sessions live side by side in this one process, so intra-op threads do not spin
+ * while waiting (session option allow_spinning 0): a spinning pool of one session would
+ * steal the cores of the session being timed.
  * For each graph optimization level: session-creation time (create + release, the files
  * taking turns, the order rotating each round), then batch latency (all sessions open,
  * warmed up, runs taking turns the same way). The same random input goes to each.
@@ -36,8 +40,10 @@ const { values: a } = parseArgs({
     batches: { type: 'string', default: '1,8' },
     threads: { type: 'string' },
     control: { type: 'boolean', default: false },
+    size: { type: 'string', default: '224' },
   },
 });
+const [sizeH, sizeW = sizeH] = a.size.split(',').map(Number);
 if (!a.a || !a.b) throw new Error('usage: runtime.mjs --a file.onnx --b file.onnx');
 const runs = Number(a.runs);
 const warmup = Number(a.warmup);
@@ -81,6 +87,7 @@ const sessionOptions = (level) => ({
   graphOptimizationLevel: level,
   extra: { session: { intra_op: { allow_spinning: '0' } } },
   ...(a.threads ? { intraOpNumThreads: Number(a.threads) } : {}),
+  extra: { session: { intra_op: { allow_spinning: '0' } } },
 });
 
 /** The order rotates each round (A B C, B C A, ...): each contender goes first equally often. */
@@ -99,7 +106,7 @@ function summary(t) {
 }
 
 function randomInput(batch, seed) {
-  const x = new Float32Array(batch * 3 * 224 * 224);
+  const x = new Float32Array(batch * 3 * sizeH * sizeW);
   let s = seed >>> 0 || 1;
   for (let i = 0; i < x.length; i++) {
     s ^= s << 13;
@@ -107,7 +114,7 @@ function randomInput(batch, seed) {
     s ^= s << 5;
     x[i] = ((s >>> 0) / 4294967296) * 2 - 1;
   }
-  return new ort.Tensor('float32', x, [batch, 3, 224, 224]);
+  return new ort.Tensor('float32', x, [batch, 3, sizeH, sizeW]);
 }
 
 async function runOnce(session, tensor) {
@@ -120,6 +127,8 @@ async function runOnce(session, tensor) {
 
 const result = {
   ort: ort.env.versions?.node ?? ort.env.versions?.common ?? 'unknown',
+  size: [sizeH, sizeW],
+  spinning: false,
   files: { a: contents(files.a), b: contents(files.b) },
   control: Boolean(a.control),
   runs,

@@ -11,6 +11,10 @@ on stdin, so the orchestrator can interleave it with netforge's runs:
 
 Export settings mirror `netforge compile`: opset 17, eval mode (BatchNorm folded by
 constant folding), dynamic batch axis on input and output, do_constant_folding=True.
+A segmentation model (torchvision.models.segmentation: deeplabv3_resnet50, ...) is built
+without weights_backbone (nothing downloaded) and without its auxiliary head, as netforge's
+zoo builds it by default, exported from a 520x520 input with dynamic N, H and W on the input
+and on its output `out` (netforge's segmentation models take any H and W).
 Peak RSS is this process's ru_maxrss (Python + torch + the built model + the exports so far).
 """
 import json
@@ -38,9 +42,18 @@ def main():
     torch.set_num_threads(int(sys.argv[2]) if len(sys.argv) > 2 else (os.cpu_count() or 1))
     import_ms = (time.perf_counter() - t0) * 1000
     t1 = time.perf_counter()
-    model = getattr(torchvision.models, name)(weights=None).eval()
+    segmentation = getattr(torchvision.models.segmentation, name, None)
+    if segmentation is not None:
+        model = segmentation(weights=None, weights_backbone=None).eval()
+        dummy = torch.randn(1, 3, 520, 520)
+        outputs = ["out"]
+        axes = {"input": {0: "N", 2: "H", 3: "W"}, "out": {0: "N", 2: "H", 3: "W"}}
+    else:
+        model = getattr(torchvision.models, name)(weights=None).eval()
+        dummy = torch.randn(1, 3, 224, 224)
+        outputs = ["logits"]
+        axes = {"input": {0: "N"}, "logits": {0: "N"}}
     build_ms = (time.perf_counter() - t1) * 1000
-    dummy = torch.randn(1, 3, 224, 224)
     reply({
         "ready": True,
         "torch": torch.__version__,
@@ -72,8 +85,8 @@ def main():
                     do_constant_folding=True,
                     training=torch.onnx.TrainingMode.EVAL,
                     input_names=["input"],
-                    output_names=["logits"],
-                    dynamic_axes={"input": {0: "N"}, "logits": {0: "N"}},
+                    output_names=outputs,
+                    dynamic_axes=axes,
                 )
                 ms = (time.perf_counter() - t) * 1000
                 cpu_ms = (time.process_time() - c) * 1000

@@ -19,7 +19,7 @@ export type { SourceLoc } from './ir/types.js';
  * Model options a command line can set. An error about one of them (raised while a zoo
  * model is built from flags) is the flag's fault: the CLI names the flag.
  */
-export const MODEL_OPTION_NAMES = ['numClasses', 'replaceStrideWithDilation', 'zeroInitResidual', 'input'] as const;
+export const MODEL_OPTION_NAMES = ['numClasses', 'replaceStrideWithDilation', 'zeroInitResidual', 'input', 'auxLoss'] as const;
 export type ModelOptionName = (typeof MODEL_OPTION_NAMES)[number];
 
 export function isModelOptionName(s: string): s is ModelOptionName {

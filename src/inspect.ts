@@ -13,7 +13,7 @@ import { frontPasses, withInChans, type CompileOptions } from './compile.js';
 import type { Notice } from './pipeline/weights.js';
 
 /** The model options, weights, freezing and seed of compile(); the rest of CompileOptions is ignored. */
-export type InspectOptions = Pick<CompileOptions, 'numClasses' | 'replaceStrideWithDilation' | 'zeroInitResidual' | 'input' | 'allowUnusedOptions' | 'weights' | 'strictWeights' | 'freezeBackbone' | 'seed' | 'onNotice' | 'weightsKeys' | 'inChans'>;
+export type InspectOptions = Pick<CompileOptions, 'numClasses' | 'replaceStrideWithDilation' | 'zeroInitResidual' | 'input' | 'auxLoss' | 'allowUnusedOptions' | 'weights' | 'strictWeights' | 'freezeBackbone' | 'seed' | 'onNotice' | 'weightsKeys' | 'inChans'>;
 
 export interface InspectedModel {
   readonly def: ModelDefinition;

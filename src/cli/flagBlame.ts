@@ -19,6 +19,7 @@ export const OPTION_FLAGS: Readonly<Record<ModelOptionName, string>> = {
   replaceStrideWithDilation: '--replace-stride-with-dilation',
   zeroInitResidual: '--zero-init-residual',
   input: '--input-size',
+  auxLoss: '--aux-loss',
 };
 
 /** True when `loc` points into netforge's own code (its tests excepted). */

@@ -17,6 +17,7 @@ export const MODEL_FLAGS: readonly FlagSpec[] = [
   { name: '--size-multiple', type: 'int', help: 'with a symbolic --input-size: every H and W must be a multiple of this (e.g. 32)' },
   { name: '--reference-size', type: 'list', help: 'with a symbolic input: the C,H,W (or H,W) at which MACs and expectations are counted (default: the model\'s, e.g. 3,224,224)' },
   { name: '--outputs', type: 'list', help: 'module outputs as the model\'s outputs: layer2,layer3,layer4 or layer3=aux,layer4=out (what no output needs is removed)' },
+  { name: '--aux-loss', type: 'bool', help: 'segmentation models: build the auxiliary head (FCNHead on layer3) as a second output, `aux` (torchvision\'s aux_loss)' },
   { name: '--seed', type: 'int', help: 'seed for parameter initialization (default 0)' },
   { name: '--weights', type: 'string', help: 'load weights: a .pth/.safetensors FILE, an http(s) URL (downloaded once), or imagenet1k_v1/imagenet1k_v2 (torchvision\'s)' },
   { name: '--strict', type: 'bool', help: 'load --weights strictly (default on); --no-strict is load_state_dict(strict=False): missing params drawn from --seed, extra keys ignored, shapes must match' },
@@ -58,6 +59,11 @@ export function modelOptionsFrom(p: Parsed, def: DefinedModel): BuildModelOption
   const multiple = get.num(p, 'size-multiple');
   if (multiple !== undefined && (multiple < 1 || multiple > 4096)) throw usageError(`--size-multiple must be from 1 to 4096, got ${multiple}`, 'e.g. --size-multiple 32');
   const outputs = outputsFlag(p);
+  const auxLoss = get.bool(p, 'aux-loss');
+  // a zoo model without one would be E_UNUSED_OPTION pointing into netforge's own files: say what is wrong instead
+  if (auxLoss === true && ZOO.get(def.name) === def && def.auxHead === undefined) {
+    throw usageError(`--aux-loss: ${def.name} has no auxiliary head`, `the segmentation models have one: ${[...ZOO.values()].filter((m) => m.auxHead !== undefined).map((m) => m.name).join(', ')}`);
+  }
   return {
     ...(numClasses !== undefined ? { numClasses } : {}),
     ...(rswd ? { replaceStrideWithDilation: rswd.map(parseBool) } : {}),
@@ -68,6 +74,7 @@ export function modelOptionsFrom(p: Parsed, def: DefinedModel): BuildModelOption
     ...(multiple !== undefined ? { sizeMultiple: multiple } : {}),
     ...(outputs ? { outputs } : {}),
     ...(get.bool(p, 'allow-unused-options') ? { allowUnusedOptions: true } : {}),
+    ...(auxLoss !== undefined ? { auxLoss } : {}),
   };
 }
 

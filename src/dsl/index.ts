@@ -4,5 +4,7 @@ export * from './block.js';
 export * from './blocks.js';
 export * from './shortcut.js';
 export * from './resnet.js';
+export * from './tensorOps.js';
+export * from './segmentation.js';
 export * from './model.js';
 export * from './typeRule.js';

@@ -32,6 +32,8 @@ export interface ModelOptions {
   readonly sizeMultiple?: number;
   /** Module outputs to expose instead of the model's own outputs (`--outputs`); what no output needs is removed. */
   readonly outputs?: readonly OutputRequest[];
+  /** Build the model's auxiliary head as a second output (`--aux-loss`, torchvision's aux_loss); only for models that declare `auxHead`. Default false. */
+  readonly auxLoss?: boolean;
 }
 
 declare const checkedAtBuild: unique symbol;
@@ -83,6 +85,18 @@ export interface ModelDefinition {
   readonly preprocessing?: Preprocessing;
   /** Output name in the ONNX graph for a single output. Default `logits` for a [N, classes] output, `features` for a feature map (a backbone). */
   readonly outputName?: string;
+  /**
+   * The module of an auxiliary head the model builds when `auxLoss` is set (`aux_classifier`).
+   * A checkpoint that has it loads into a model built without it: its keys are left out, with a notice.
+   */
+  readonly auxHead?: string;
+  /**
+   * The module holding a classifier's layers (torchvision's weights_backbone): a checkpoint of
+   * that classifier alone (resnet50's ImageNet weights, keys `conv1.weight`, ...) loads into
+   * `<prefix>.*`, its `ignore` modules (the fc layer) left out and the heads initialized from
+   * the seed, with a notice.
+   */
+  readonly backbone?: { readonly prefix: string; readonly ignore?: readonly string[] };
 }
 
 export interface DefinedModel extends ModelDefinition {

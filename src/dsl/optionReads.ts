@@ -14,7 +14,7 @@ import type { SourceLoc } from '../ir/types.js';
 import { NetforgeError } from '../errors.js';
 
 /** The options a build function receives and is expected to read when they are set (`input` is applied by netforge itself). */
-export const BUILD_OPTION_KEYS = ['numClasses', 'replaceStrideWithDilation', 'zeroInitResidual'] as const;
+export const BUILD_OPTION_KEYS = ['numClasses', 'replaceStrideWithDilation', 'zeroInitResidual', 'auxLoss'] as const;
 export type BuildOptionKey = (typeof BUILD_OPTION_KEYS)[number];
 
 /** A view of `options` that records the keys read through it. */

@@ -139,6 +139,24 @@ function dilationHint(stages: number): string {
 
 /** torchvision.models.resnet.ResNet as one function: stem, stages layer1..layerK, avgpool, fc. */
 export function resnet<O extends object, const L extends readonly number[] = readonly number[]>(x: Tensor, o: ResNetOptions<O, L>): Tensor {
+  const { stages, numClasses } = resnetBody(x, o, o.includeTop !== false);
+  const y = stages[stages.length - 1]!;
+  if (o.includeTop === false) return y;
+  const pooled = flatten(adaptiveAvgPool2d(y));
+  return numClasses === 0 ? pooled : linear(pooled, { name: 'fc', outFeatures: numClasses });
+}
+
+/**
+ * A ResNet without avgpool and fc: the stem, then stages layer1..layerK, returning every
+ * stage's output in order (what torchvision's IntermediateLayerGetter hands a segmentation
+ * head: layer3 for the auxiliary head, layer4 for the main one). `numClasses` and
+ * `includeTop` are ignored.
+ */
+export function resnetStages<O extends object, const L extends readonly number[] = readonly number[]>(x: Tensor, o: ResNetOptions<O, L>): readonly Tensor[] {
+  return resnetBody(x, o, false).stages;
+}
+
+function resnetBody<O extends object, L extends readonly number[]>(x: Tensor, o: ResNetOptions<O, L>, top: boolean): { readonly stages: readonly Tensor[]; readonly numClasses: number } {
   if (typeof o !== 'object' || o === null || typeof o.block !== 'object' || typeof o.block.build !== 'function') {
     throw userError('E_BAD_ARG', 'resnet expected options with a `block` (basicBlock, bottleneck or your own block())', 'pass { block: bottleneck, layers: [3, 4, 6, 3] }');
   }
@@ -162,7 +180,7 @@ export function resnet<O extends object, const L extends readonly number[] = rea
     );
   }
   // 0: no classifier, the pooled features are the output (timm's num_classes=0)
-  const numClasses = o.numClasses === 0 ? 0 : positiveInt('resnet', 'numClasses', o.numClasses ?? 1000, MAX_CHANNELS * 16);
+  const numClasses = !top || o.numClasses === 0 ? 0 : positiveInt('resnet', 'numClasses', o.numClasses ?? 1000, MAX_CHANNELS * 16);
   const blockOptions: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(o)) if (!COMMON_KEYS.has(k)) blockOptions[k] = v;
 
@@ -172,7 +190,7 @@ export function resnet<O extends object, const L extends readonly number[] = rea
       block: o.block.kind,
       layers,
       widths,
-      numClasses: o.includeTop === false ? null : numClasses,
+      numClasses: top ? numClasses : null,
       replaceStrideWithDilation: rswd,
       zeroInitResidual: o.zeroInitResidual ?? false,
       shortcut: typeof o.shortcut === 'function' ? 'custom' : (o.shortcut ?? 'B'),
@@ -183,6 +201,7 @@ export function resnet<O extends object, const L extends readonly number[] = rea
 
   let y = stem === 'imagenet' ? imagenetStem(x) : stem === 'cifar' ? cifarStem(x) : stem(x);
   let dilation = 1;
+  const stages: Tensor[] = [];
   layers.forEach((blocks, i) => {
     const r = scope(`layer${i + 1}`, () =>
       makeLayer(y, {
@@ -199,8 +218,7 @@ export function resnet<O extends object, const L extends readonly number[] = rea
     );
     y = r.out;
     dilation = r.dilation;
+    stages.push(y);
   });
-  if (o.includeTop === false) return y;
-  y = flatten(adaptiveAvgPool2d(y));
-  return numClasses === 0 ? y : linear(y, { name: 'fc', outFeatures: numClasses });
+  return { stages, numClasses };
 }

@@ -44,11 +44,37 @@ export interface OnnxConstInput {
   readonly values: readonly number[];
 }
 
+/**
+ * One input of an ONNX node an op maps to, when the op lists them itself (OnnxNodeSpec.inputs):
+ * the op's activation input `index`, a constant, the output of one of its helper nodes, or an
+ * empty optional slot.
+ */
+export type OnnxInput =
+  | { readonly kind: 'input'; readonly index: number }
+  | { readonly kind: 'const'; readonly value: OnnxConstInput }
+  | { readonly kind: 'helper'; readonly suffix: string }
+  | { readonly kind: 'empty' };
+
+/** A node emitted just before the op's own node (named, and its output named, `<node>.<suffix>`). */
+export interface OnnxHelperNode {
+  readonly suffix: string;
+  readonly opType: string;
+  readonly attrs: Readonly<Record<string, OnnxAttrValue>>;
+  readonly inputs: readonly OnnxInput[];
+}
+
 export interface OnnxNodeSpec {
   readonly opType: string;
   readonly attrs: Readonly<Record<string, OnnxAttrValue>>;
   /** Inputs after the activations and params (in that order); `null` leaves an optional slot empty. */
   readonly constInputs: readonly (OnnxConstInput | null)[];
+  /**
+   * Nodes that compute some of the inputs at run time, in order (Resize to another tensor's
+   * size: Shape -> Slice -> Concat gives its `sizes`). One op in the IR, a few in ONNX.
+   */
+  readonly helpers?: readonly OnnxHelperNode[];
+  /** The node's inputs, when they are not `activations, params, constInputs` (then `constInputs` is unused). */
+  readonly inputs?: readonly OnnxInput[];
 }
 
 export interface OpDef<K extends OpKind> {
@@ -120,6 +146,14 @@ export function mustEqual(a: Dim, b: Dim, env: ShapeEnv): { readonly message: st
   return { message: `${formatDim(a)} vs ${formatDim(b)}, which cannot be proven equal for every size` };
 }
 
+type Disagreement = NonNullable<ReturnType<typeof mustEqual>>;
+
+/** How to fix two branches that agree only for some sizes: the condition, and the multiple to declare when that is enough. */
+function sometimesHint(bad: Disagreement): string {
+  const fix = bad.fix;
+  return `the two branches agree only when ${bad.condition ?? 'never'}: change a stride, kernel or padding so they agree for every size${fix ? `, or declare ${fix.symbol} a multiple of ${fix.multipleOf} (dims: { ${fix.symbol}: { multipleOf: ${fix.multipleOf} } } in defineModel, --size-multiple ${fix.multipleOf} on the command line)` : ''}`;
+}
+
 /** NumPy broadcasting, as ONNX Add/Mul define it; equal dims must be equal for every input size. */
 function broadcast(a: Shape, b: Shape, op: string, env: ShapeEnv): Shape {
   const rank = Math.max(a.length, b.length);
@@ -140,7 +174,7 @@ function broadcast(a: Shape, b: Shape, op: string, env: ShapeEnv): Shape {
         'E_SHAPE_MISMATCH',
         `${op} got operands of shapes ${formatShape(a)} and ${formatShape(b)}, which do not match (dimension ${i}: ${bad.message})`,
         bad.condition !== undefined
-          ? `the two branches agree only when ${bad.condition}: change a stride, kernel or padding so they agree for every size${bad.fix ? `, or declare ${bad.fix.symbol} a multiple of ${bad.fix.multipleOf} (dims: { ${bad.fix.symbol}: { multipleOf: ${bad.fix.multipleOf} } } in defineModel, --size-multiple ${bad.fix.multipleOf} on the command line)` : ''}`
+          ? sometimesHint(bad)
           : op === 'Add'
             ? RESIDUAL_HINT
             : symbolic
@@ -502,7 +536,132 @@ export const OPS: Registry = {
       };
     },
   },
+  Concat: {
+    arity: [1, 1024],
+    weighted: false,
+    inferShape: (node, inputs, _p, env) => concatShape(node.attrs.axis, inputs, env),
+    // a copy: no multiply-accumulates
+    macs: () => 0,
+    onnx: (node) => ({ opType: 'Concat', attrs: { axis: int(node.attrs.axis) }, constInputs: [] }),
+  },
+  Resize: {
+    arity: [1, 2],
+    weighted: false,
+    inferShape: (node, inputs) => resizeShape(node.attrs, inputs),
+    // netforge counts Conv and Gemm MACs only (torchvision's published figures do too); bilinear
+    // interpolation's 4 weighted taps per output element are not counted
+    macs: () => 0,
+    onnx: (node, opset) => resizeOnnx(node.attrs, opset),
+  },
+  Dropout: {
+    arity: [1, 1],
+    weighted: false,
+    inferShape: (_n, [x]) => x!,
+    macs: () => 0,
+    // the identity at inference (training_mode defaults to false); eliminate-identity removes it
+    onnx: (node, opset) =>
+      opset >= 12
+        ? { opType: 'Dropout', attrs: {}, constInputs: [{ suffix: 'ratio', dtype: 'float32', dims: [], values: [node.attrs.ratio] }] }
+        : { opType: 'Dropout', attrs: { ratio: { type: 'float', value: node.attrs.ratio } }, constInputs: [] },
+  },
 };
+
+/**
+ * torch.cat: every input of the same rank, every axis but `axis` equal for every input size
+ * (proven as Add's operands are; a disagreement names the sizes where it holds), and the
+ * joined axis the sum of the inputs' (a known number, or an expression).
+ */
+function concatShape(axis: number, inputs: readonly Shape[], env: ShapeEnv): Shape {
+  const first = inputs[0]!;
+  if (!Number.isInteger(axis) || axis < 0 || axis >= first.length) throw new ShapeError('E_ATTR', `Concat axis ${axis} is not an axis of a rank-${first.length} input`);
+  let joined: Dim = first[axis]!;
+  inputs.slice(1).forEach((s, k) => {
+    if (s.length !== first.length) {
+      throw new ShapeError('E_SHAPE_RANK', `Concat got inputs of ranks ${first.length} and ${s.length} (${formatShape(first)} and ${formatShape(s)} at input ${k + 1})`, 'concatenate tensors of the same rank');
+    }
+    s.forEach((d, i) => {
+      if (i === axis) return;
+      const bad = mustEqual(first[i]!, d, env);
+      if (bad === undefined) return;
+      throw new ShapeError(
+        'E_SHAPE_MISMATCH',
+        `Concat along axis ${axis} got inputs of shapes ${formatShape(first)} and ${formatShape(s)} (input ${k + 1}), which differ in dimension ${i} (${bad.message})`,
+        bad.condition !== undefined ? sometimesHint(bad) : 'every input must have the same size on every axis but the one they are joined along: resize or pad the branches to one size',
+      );
+    });
+    joined = dimAdd(joined, s[axis]!);
+  });
+  return first.map((d, i) => (i === axis ? joined : d));
+}
+
+/** The exact fraction num/2^k of a scale factor (k <= 16), or undefined when it has none. */
+export function scaleFraction(f: number): { readonly num: number; readonly den: number } | undefined {
+  if (!(f > 0) || !Number.isFinite(f)) return undefined;
+  for (let den = 1; den <= 1 << 16; den *= 2) {
+    const num = f * den;
+    if (Number.isSafeInteger(num)) return { num, den };
+  }
+  return undefined;
+}
+
+function resizeShape(a: OpAttrMap['Resize'], [x, ref]: readonly Shape[]): Shape {
+  expectRank(x!, 4, 'Resize');
+  const [h, w] = [x![2]!, x![3]!];
+  let out: [Dim, Dim];
+  if (a.target === 'like') {
+    if (ref === undefined) throw new ShapeError('E_ATTR', 'Resize to the size of another tensor needs that tensor as its second input');
+    if (ref.length !== 4) throw new ShapeError('E_SHAPE_RANK', `Resize takes the spatial size of an [N, C, H, W] tensor, got ${formatShape(ref)}`, 'pass a feature map or the image, not a flattened tensor');
+    out = [ref[2]!, ref[3]!];
+  } else {
+    if (ref !== undefined) throw new ShapeError('E_ATTR', `Resize by ${a.target} takes one input, got two`);
+    if (a.target === 'size') {
+      if (!a.size.every((d) => Number.isSafeInteger(d) && d > 0)) throw new ShapeError('E_ATTR', `Resize to [${a.size.join(', ')}]: sizes must be positive integers`);
+      out = [a.size[0], a.size[1]];
+    } else {
+      const axis = (d: Dim, f: number, name: string): Dim => {
+        const q = scaleFraction(f);
+        if (q === undefined) throw new ShapeError('E_ATTR', `Resize scale ${f} (${name}) is not a positive multiple of 1/2^k`, 'use factors such as 2, 4, 0.5 or 1.5, or resize to a size');
+        return typeof d === 'number' ? Math.floor((d * q.num) / q.den) : dimFloorDiv(dimMul(d, q.num), q.den);
+      };
+      out = [axis(h, a.scales[0], 'height'), axis(w, a.scales[1], 'width')];
+    }
+  }
+  if ((typeof out[0] === 'number' && out[0] < 1) || (typeof out[1] === 'number' && out[1] < 1)) {
+    throw new ShapeError('E_SHAPE_EMPTY', `Resize output would be empty: ${formatDim(h)}x${formatDim(w)} to ${formatDim(out[0])}x${formatDim(out[1])}`, 'use a larger input or a larger scale');
+  }
+  return [x![0]!, x![1]!, out[0], out[1]];
+}
+
+/**
+ * Resize in ONNX: mode linear, half_pixel coordinates (PyTorch's align_corners=False; ONNX's
+ * `pytorch_half_pixel` differs from PyTorch where an output size is 1). Sizes that are only
+ * known at run time come from helper nodes: Shape(x)[0:2] (batch and channels) joined with
+ * Shape(reference)[2:4], or with the fixed [H, W]. Opsets 11 and 12 want `roi` and `scales`
+ * present: empty tensors there, empty slots from 13.
+ */
+function resizeOnnx(a: OpAttrMap['Resize'], opset: number): OnnxNodeSpec {
+  const attrs = { mode: { type: 'string', value: 'linear' }, coordinate_transformation_mode: { type: 'string', value: 'half_pixel' } } as const;
+  const input = (index: number): OnnxInput => ({ kind: 'input', index });
+  const konst = (value: OnnxConstInput): OnnxInput => ({ kind: 'const', value });
+  const emptyF32 = (suffix: string): OnnxInput => (opset >= 13 ? { kind: 'empty' } : konst({ suffix, dtype: 'float32', dims: [0], values: [] }));
+  if (a.target === 'scale') {
+    return { opType: 'Resize', attrs, constInputs: [], inputs: [input(0), emptyF32('roi'), konst({ suffix: 'scales', dtype: 'float32', dims: [4], values: [1, 1, a.scales[0], a.scales[1]] })] };
+  }
+  const slice = (suffix: string, of: OnnxInput, start: number, end: number): OnnxHelperNode => ({
+    suffix,
+    opType: 'Slice',
+    attrs: {},
+    inputs: [of, konst(i64(`${suffix}.starts`, [start])), konst(i64(`${suffix}.ends`, [end]))],
+  });
+  const helpers: OnnxHelperNode[] = [{ suffix: 'shape', opType: 'Shape', attrs: {}, inputs: [input(0)] }, slice('batch_channels', { kind: 'helper', suffix: 'shape' }, 0, 2)];
+  let spatial: OnnxInput;
+  if (a.target === 'like') {
+    helpers.push({ suffix: 'like_shape', opType: 'Shape', attrs: {}, inputs: [input(1)] }, slice('like_size', { kind: 'helper', suffix: 'like_shape' }, 2, 4));
+    spatial = { kind: 'helper', suffix: 'like_size' };
+  } else spatial = konst(i64('size', a.size));
+  helpers.push({ suffix: 'sizes', opType: 'Concat', attrs: { axis: int(0) }, inputs: [{ kind: 'helper', suffix: 'batch_channels' }, spatial] });
+  return { opType: 'Resize', attrs, constInputs: [], helpers, inputs: [input(0), emptyF32('roi'), emptyF32('scales'), { kind: 'helper', suffix: 'sizes' }] };
+}
 
 /** The registry entry for a node, typed for its op. */
 export function opDef<K extends OpKind>(op: K): OpDef<K> {

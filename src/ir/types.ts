@@ -144,6 +144,26 @@ export interface QuantizeAttrs {
   /** The integer type of the output; its scale and zero point are the output value's `quant`. */
   readonly to: 'int8' | 'uint8';
 }
+export interface ConcatAttrs {
+  /** The axis the inputs are joined along (non-negative). */
+  readonly axis: number;
+}
+/**
+ * Bilinear resizing of the two spatial axes of an [N, C, H, W] tensor, exactly as
+ * F.interpolate(mode='bilinear', align_corners=False): ONNX Resize, mode linear,
+ * coordinate_transformation_mode half_pixel. The output size is `floor(in * scale)`
+ * (`target: 'scale'`, each factor a multiple of 1/2^k so ONNX's float32 scales hold it
+ * exactly), a fixed [H, W] (`'size'`), or the spatial size of the node's second input
+ * (`'like'`: the image-pooling branch back to its feature map, logits back to the input).
+ */
+export type ResizeAttrs =
+  | { readonly mode: 'bilinear'; readonly target: 'scale'; readonly scales: readonly [number, number] }
+  | { readonly mode: 'bilinear'; readonly target: 'size'; readonly size: IntPair }
+  | { readonly mode: 'bilinear'; readonly target: 'like' };
+export interface DropoutAttrs {
+  /** torch.nn.Dropout's p, recorded; inference is the identity (eliminate-identity removes the node). */
+  readonly ratio: number;
+}
 export type NoAttrs = Readonly<Record<string, never>>;
 
 /** Every op kind and its attributes. Adding an op: one entry here and one in ops.ts. */
@@ -168,6 +188,9 @@ export interface OpAttrMap {
   readonly QuantizeLinear: QuantizeAttrs;
   /** int8/uint8 -> float32: (x - zeroPoint) * scale, parameters from the input value. */
   readonly DequantizeLinear: NoAttrs;
+  readonly Concat: ConcatAttrs;
+  readonly Resize: ResizeAttrs;
+  readonly Dropout: DropoutAttrs;
 }
 export type OpKind = keyof OpAttrMap;
 

@@ -1,7 +1,9 @@
 /**
- * eliminate-identity: remove Identity nodes.
+ * eliminate-identity: remove Identity nodes, and Dropout (the identity at inference).
  *
  * Rules:
+ * 0. Dropout is treated as Identity below: an inference graph holds none (its p stays in
+ *    the model as defined, where summary and report show it).
  * 1. For y = Identity(x) where y is not a graph output: readers of y read x; the node and
  *    the value y go.
  * 2. For y = Identity(x) where y is a graph output: the graph keeps the output name y, so
@@ -15,7 +17,7 @@ import { applyRenames, resolveRename } from '../ir/rename.js';
 import type { Pass, PassContext } from './pass.js';
 
 export function eliminateIdentity(g: Graph, ctx?: PassContext): Graph {
-  if (!g.nodes.some((n) => n.op === 'Identity')) return g;
+  if (!g.nodes.some(isIdentity)) return g;
   const inputs = new Set(g.inputs);
   const outputs = new Set(g.outputs);
   const producer = new Map<string, Node>();
@@ -23,7 +25,7 @@ export function eliminateIdentity(g: Graph, ctx?: PassContext): Graph {
   const rename = new Map<string, string>();
   const removed = new Set<Node>();
   for (const n of g.nodes) {
-    if (n.op !== 'Identity') continue;
+    if (!isIdentity(n)) continue;
     const x = resolveRename(rename, n.inputs[0]!);
     const y = n.outputs[0]!;
     if (!outputs.has(y)) {
@@ -43,5 +45,8 @@ export function eliminateIdentity(g: Graph, ctx?: PassContext): Graph {
   if (removed.size === 0) return g;
   return applyRenames(g, rename, removed);
 }
+
+/** Rule 0. */
+const isIdentity = (n: Node): boolean => n.op === 'Identity' || n.op === 'Dropout';
 
 export const eliminateIdentityPass: Pass = { name: 'eliminate-identity', run: (g, ctx) => eliminateIdentity(g, ctx) };

@@ -4,8 +4,8 @@
  * new `model.fc` (whose parameters are trainable).
  *
  * Rules:
- * 1. The head is every Gemm whose output reaches a graph output through ops without
- *    weights only (Flatten, Relu, ...): for a ResNet, `fc`.
+ * 1. The head is the graph's classifier layers (ir/head.ts): for a ResNet, `fc`; for a
+ *    segmentation model, the 1x1 convs that give each head's class scores.
  * 2. Head parameters are trainable; every other parameter is not. Buffers (running_mean,
  *    running_var) are never trainable and are left alone.
  * 3. A graph without such a Gemm is refused (E_NO_HEAD): nothing would be left to train.
@@ -14,7 +14,7 @@
  * Only the `trainable` flags change; counts come from analyze() (trainableParams, frozenParams).
  */
 import type { Graph, Param } from '../ir/types.js';
-import { isWeighted } from '../ir/ops.js';
+import { classifierLayers } from '../ir/head.js';
 import { NetforgeError } from '../errors.js';
 import type { Pass, PassContext } from './pass.js';
 
@@ -22,15 +22,7 @@ export const FROZEN_META = 'netforge.frozen';
 
 /** The modules of rule 1's head, in graph order. */
 export function classifierHead(g: Graph): string[] {
-  const nearOutput = new Set(g.outputs);
-  const head: string[] = [];
-  for (let k = g.nodes.length - 1; k >= 0; k--) {
-    const n = g.nodes[k]!;
-    if (!n.outputs.some((o) => nearOutput.has(o))) continue;
-    if (n.op === 'Gemm') head.push(n.module);
-    if (!isWeighted(n)) for (const i of n.inputs) nearOutput.add(i);
-  }
-  return head.reverse();
+  return classifierLayers(g).map((n) => n.module);
 }
 
 export function freezeBackbone(g: Graph, ctx?: PassContext): Graph {
@@ -38,11 +30,11 @@ export function freezeBackbone(g: Graph, ctx?: PassContext): Graph {
   if (head.length === 0) {
     throw new NetforgeError({
       code: 'E_NO_HEAD',
-      message: `${g.name} has no classifier (a Linear/Gemm layer at its output) to keep trainable`,
+      message: `${g.name} has no classifier (a Linear layer, or a segmentation head's last conv, at its output) to keep trainable`,
       hint: '--freeze-backbone freezes everything but the final Linear layer; for a headless backbone, leave it out',
     });
   }
-  const headParams = new Set(g.nodes.filter((n) => n.op === 'Gemm' && head.includes(n.module)).flatMap((n) => [...n.params]));
+  const headParams = new Set(classifierLayers(g).flatMap((n) => [...n.params]));
   let changed = 0;
   let frozen = 0;
   const params = new Map<string, Param>();

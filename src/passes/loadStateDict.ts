@@ -12,21 +12,25 @@
  * 3. A loaded param's data is the caller's Float32Array itself, never a copy: the caller
  *    hands zero-copy views of the file buffer where the reader allows it. The input graph
  *    is not mutated.
- * 4. With `replaceHead`, the params of a Gemm whose shapes differ from the checkpoint's in
- *    the output dimension only (fc.weight [10, 512] vs [1000, 512], fc.bias [10] vs
- *    [1000]) are not loaded: they keep no data, so init-params initializes them from the
- *    seed, as replacing `model.fc` after loading pretrained weights does. A note and a
- *    warning say so. Without `replaceHead` that difference is an error like any other.
+ * 4. With `replaceHead`, the params of a classifier layer (ir/head.ts: a ResNet's fc, a
+ *    segmentation head's last 1x1 conv) whose shapes differ from the checkpoint's in the
+ *    output dimension only (fc.weight [10, 512] vs [1000, 512], fc.bias [10] vs [1000]) are
+ *    not loaded: they keep no data, so init-params initializes them from the seed, as
+ *    replacing `model.fc` after loading pretrained weights does. A note and a warning say
+ *    so. Without `replaceHead` that difference is an error like any other.
  * 5. graph.meta `netforge.weights` records where the weights came from, how many tensors
  *    were loaded and which params were left to init-params; `meta` adds more entries.
  * 6. With `strict: false` (torch's `load_state_dict(sd, strict=False)`), missing keys are
  *    left to init-params (drawn from the seed) and unexpected keys are ignored; a warning
  *    lists both and the metadata records them. Shape mismatches stay errors, as in torch.
  *    A checkpoint of which not one tensor fits is an error even then: it is the wrong file.
+ * 7. Params in `fresh` (a head a backbone checkpoint does not have, pipeline/adaptCheckpoint.ts)
+ *    may be missing: they are left to init-params like a replaced head, and recorded so.
  * Run it before init-params, so nothing is initialized and then overwritten.
  */
 import type { Graph, Param } from '../ir/types.js';
 import { NetforgeError } from '../errors.js';
+import { classifierLayers } from '../ir/head.js';
 import type { Pass, PassContext } from './pass.js';
 import { printable } from '../printable.js';
 
@@ -70,6 +74,8 @@ export interface LoadStateDictOptions {
   readonly warn?: (message: string) => void;
   /** More facts for graph.meta once loaded (e.g. the weights' preprocessing recipe). */
   readonly meta?: ReadonlyMap<string, string>;
+  /** Params the checkpoint need not have: left to init-params (rule 7). */
+  readonly fresh?: ReadonlySet<string>;
   /** The hint for a failed load when the caller can tell more, e.g. which known architecture the checkpoint is; replaces the generic hints. */
   readonly explain?: (m: StateDictMismatch) => string | undefined;
 }
@@ -86,8 +92,8 @@ function outputDimOnly(m: ShapeMismatch): boolean {
 
 /** Compare a checkpoint (its tensors' shapes are all that is read) with a graph's params (rules 1, 2, 4). */
 export function compareStateDict(g: Graph, state: ReadonlyMap<string, { readonly shape: readonly number[] }>): StateDictMismatch {
-  const gemmParams = new Set<string>();
-  for (const n of g.nodes) if (n.op === 'Gemm') for (const p of n.params) gemmParams.add(p);
+  const classifiers = classifierLayers(g);
+  const gemmParams = new Set(classifiers.flatMap((n) => [...n.params]));
   const missing: string[] = [];
   const shapes: ShapeMismatch[] = [];
   let matched = 0;
@@ -100,7 +106,7 @@ export function compareStateDict(g: Graph, state: ReadonlyMap<string, { readonly
   const unexpected = [...state.keys()].filter((k) => !g.params.has(k) && !IGNORED.test(k));
   // A head mismatch only counts as one when both the weight and the bias of that Gemm (if it has one) differ that way.
   const headCandidates = new Set(shapes.filter((m) => gemmParams.has(m.name) && outputDimOnly(m)).map((m) => m.name));
-  const headNodes = g.nodes.filter((n) => n.op === 'Gemm' && n.params.length > 0 && n.params.every((p) => headCandidates.has(p)));
+  const headNodes = classifiers.filter((n) => n.params.length > 0 && n.params.every((p) => headCandidates.has(p)));
   const headNames = new Set(headNodes.flatMap((n) => [...n.params]));
   const outDims = new Set(headNodes.flatMap((n) => n.params.map((p) => shapes.find((s) => s.name === p)!.checkpoint[0])));
   const head = outDims.size === 1 ? shapes.filter((m) => headNames.has(m.name)) : [];
@@ -220,13 +226,15 @@ export function loadOutcome(m: StateDictMismatch, o: Pick<LoadStateDictOptions, 
 }
 
 export function loadStateDict(g: Graph, state: ReadonlyMap<string, Float32Tensor>, o: LoadStateDictOptions = {}, ctx?: PassContext): Graph {
-  const m = compareStateDict(g, state);
+  const fresh = o.fresh ?? new Set<string>();
+  const all = compareStateDict(g, state);
+  const m = fresh.size === 0 ? all : { ...all, missing: all.missing.filter((k) => !fresh.has(k)) };
   const strict = o.strict ?? true;
   const headOk = (o.replaceHead ?? false) && m.head.length > 0;
   const outcome = loadOutcome(m, o);
   if (!outcome.ok) throw mismatchError(g, m, o);
 
-  const skip = new Set(outcome.fresh);
+  const skip = new Set([...outcome.fresh, ...[...fresh].filter((k) => g.params.has(k))]);
   const params = new Map<string, Param>();
   let loaded = 0;
   for (const [name, p] of g.params) {
@@ -261,7 +269,9 @@ export function loadStateDict(g: Graph, state: ReadonlyMap<string, Float32Tensor
   }
   if (headOk) {
     const names = m.head.map((h) => h.name).join('/');
-    const msg = `${names}: checkpoint has ${m.head[0]!.checkpoint[0]} classes, model has ${m.head[0]!.model[0]}: head initialized from seed ${o.seed ?? 0} (like replacing model.fc after loading pretrained weights)`;
+    const gemm = g.nodes.some((n) => n.op === 'Gemm' && n.params.includes(m.head[0]!.name));
+    const like = gemm ? 'like replacing model.fc after loading pretrained weights' : 'like replacing the classifier\'s last conv after loading pretrained weights';
+    const msg = `${names}: checkpoint has ${m.head[0]!.checkpoint[0]} classes, model has ${m.head[0]!.model[0]}: head initialized from seed ${o.seed ?? 0} (${like})`;
     ctx?.note(msg);
     o.warn?.(msg);
   }

@@ -6,7 +6,8 @@
 import { basename } from 'node:path';
 import { printable } from '../printable.js';
 import type { ModelDefinition } from '../dsl/model.js';
-import { loadStateDict, loadStateDictPass, type Float32Tensor } from '../passes/loadStateDict.js';
+import { loadStateDict, type Float32Tensor } from '../passes/loadStateDict.js';
+import { adaptCheckpoint } from './adaptCheckpoint.js';
 import type { Pass } from '../passes/pass.js';
 import { freezeBackbonePass } from '../passes/freezeBackbone.js';
 import { readWeights, type ReadWeightsOptions } from '../weights/load.js';
@@ -68,13 +69,18 @@ export interface WeightsPassOptions {
   readonly inChans?: number;
 }
 
-/** The load-state-dict pass for `def`, with the recipe's preprocessing recorded for torchvision weights. */
+/**
+ * The load-state-dict pass for `def`, with the recipe's preprocessing recorded for torchvision
+ * weights (not for a backbone's, whose recipe is the classifier's). A checkpoint that fits in
+ * part as torchvision loads it (a backbone alone, an auxiliary head the model lacks) is
+ * adapted first (./adaptCheckpoint.ts).
+ */
 export function weightsPass(def: ModelDefinition, w: PreparedWeights, o: WeightsPassOptions): Pass {
   const meta = new Map<string, string>();
-  // per-channel statistics describe the checkpoint's own input; not one adapted to other channels
-  if (w.torchvision !== undefined && def.preprocessing !== undefined && (o.inChans === undefined || o.inChans === def.preprocessing.mean.length)) {
+  // per-channel statistics describe the checkpoint's own input (not one adapted to other channels); a backbone's recipe is the classifier's
+  if (w.torchvision !== undefined && w.torchvision.backboneOf === undefined && def.preprocessing !== undefined && (o.inChans === undefined || o.inChans === def.preprocessing.mean.length)) {
     const { resize, crop } = w.torchvision;
-    meta.set('netforge.preprocessing', JSON.stringify({ ...def.preprocessing, resize, crop }));
+    meta.set('netforge.preprocessing', JSON.stringify({ ...def.preprocessing, resize, ...(crop !== undefined ? { crop } : {}) }));
   }
   const options = {
     source: w.source,
@@ -85,17 +91,23 @@ export function weightsPass(def: ModelDefinition, w: PreparedWeights, o: Weights
     warn: (message: string) => o.notice({ level: 'warning', message }),
     explain: () => describeMatch(identifyArchitecture(w.tensors), def.name),
   };
-  const inChans = o.inChans;
-  if (inChans === undefined) return loadStateDictPass(w.tensors, options);
   return {
     name: 'load-state-dict',
     run: (g, ctx) => {
-      const adapted = adaptInputChannels(g, w.tensors, inChans, w.stateDict.file);
-      for (const message of adapted.notes) {
-        o.notice({ level: 'note', message });
-        ctx.note(message);
+      const say = (n: Notice): void => {
+        o.notice(n);
+        ctx.note(n.message);
+      };
+      // a backbone's checkpoint under its prefix first, then its input convs to other channels
+      const a = adaptCheckpoint(g, w.tensors, def, w.stateDict.file, o.seed);
+      a.notices.forEach(say);
+      let tensors = a.tensors;
+      if (o.inChans !== undefined) {
+        const adapted = adaptInputChannels(g, tensors, o.inChans, w.stateDict.file);
+        for (const message of adapted.notes) say({ level: 'note', message });
+        tensors = adapted.tensors;
       }
-      return loadStateDict(g, adapted.tensors, options, ctx);
+      return loadStateDict(g, tensors, { ...options, ...(a.fresh.size > 0 ? { fresh: a.fresh } : {}) }, ctx);
     },
   };
 }

@@ -31,6 +31,19 @@ describe('resolveWeights', () => {
     expect(seen).toEqual(['true https://download.pytorch.org/models/resnet50-0676ba61.pth']);
   });
 
+  test('a segmentation model: its COCO weights, or its backbone\'s ImageNet weights (torchvision\'s weights_backbone)', async () => {
+    const cache = mkdtempSync(join(dir, 'c-'));
+    writeFileSync(join(cache, 'deeplabv3_resnet50_coco-cd0a2569.pth'), 'cached');
+    writeFileSync(join(cache, 'resnet50-0676ba61.pth'), 'cached');
+    const coco = await resolveWeights('COCO_WITH_VOC_LABELS_V1', { model: 'deeplabv3_resnet50', cacheDir: cache });
+    expect([coco.file, coco.source]).toEqual([join(cache, 'deeplabv3_resnet50_coco-cd0a2569.pth'), 'coco_with_voc_labels_v1 (https://download.pytorch.org/models/deeplabv3_resnet50_coco-cd0a2569.pth)']);
+    const backbone = await resolveWeights('imagenet1k_v1', { model: 'deeplabv3_resnet50', cacheDir: cache });
+    expect(backbone.file).toBe(join(cache, 'resnet50-0676ba61.pth'));
+    expect(backbone.source).toBe('imagenet1k_v1 of resnet50, for the backbone (https://download.pytorch.org/models/resnet50-0676ba61.pth)');
+    expect(backbone.torchvision).toMatchObject({ model: 'resnet50', backboneOf: 'deeplabv3_resnet50' });
+    expect(await codeOf(resolveWeights('coco_v2', { model: 'deeplabv3_resnet50', cacheDir: dir }))).toBe('E_WEIGHTS_SPEC');
+  });
+
   test('a file named like a variant wins over the variant', async () => {
     const cwdFile = join(dir, 'imagenet1k_v1');
     writeFileSync(cwdFile, 'x');

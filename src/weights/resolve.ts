@@ -1,5 +1,5 @@
 /**
- * `--weights FILE|URL|imagenet1k_v1|imagenet1k_v2` -> a local file: a path is used as
+ * `--weights FILE|URL|imagenet1k_v1|imagenet1k_v2|coco_with_voc_labels_v1` -> a local file: a path is used as
  * it is, a URL is downloaded into the cache (once), and a torchvision variant name
  * becomes torchvision's file for the model (then downloaded like a URL).
  */
@@ -40,7 +40,8 @@ export async function resolveWeights(spec: string, o: ResolveWeightsOptions): Pr
     const tv = torchvisionWeights(o.model, variant);
     const d = await download(tv.url, o);
     o.onDownload?.(d, tv.url);
-    return { file: d.path, source: `${tv.variant.toLowerCase()} (${tv.url})`, torchvision: tv };
+    const what = tv.backboneOf !== undefined ? `${tv.variant.toLowerCase()} of ${tv.model}, for the backbone` : tv.variant.toLowerCase();
+    return { file: d.path, source: `${what} (${tv.url})`, torchvision: tv };
   }
   if (URL_LIKE.test(spec)) {
     // a file name without a sha256 prefix is parsed as weights before it is cached
@@ -48,12 +49,12 @@ export async function resolveWeights(spec: string, o: ResolveWeightsOptions): Pr
     o.onDownload?.(d, spec);
     return { file: d.path, source: spec };
   }
-  if (!existsSync(spec) && /^(imagenet|default$)/i.test(spec)) {
+  if (!existsSync(spec) && /^(imagenet|coco|default$)/i.test(spec)) {
     throw new NetforgeError({
       code: 'E_WEIGHTS_SPEC',
       message: `--weights ${spec}: no such file, and not a known weights name`,
       file: spec,
-      hint: `names are ${TORCHVISION_VARIANTS.map((v) => v.toLowerCase()).join(' and ')}; otherwise give a file path or an http(s) URL`,
+      hint: `names are ${TORCHVISION_VARIANTS.map((v) => v.toLowerCase()).join(', ')}; otherwise give a file path or an http(s) URL`,
     });
   }
   return { file: spec, source: spec };

@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { errorOf } from '../../test/helpers/errors.js';
 import { ZOO } from '../zoo/index.js';
 import { hashPrefixOf } from './download.js';
-import { TORCHVISION_BASE_URL, TORCHVISION_WEIGHTS, parseVariant, torchvisionWeights } from './torchvision.js';
+import { TORCHVISION_BACKBONES, TORCHVISION_BASE_URL, TORCHVISION_WEIGHTS, parseVariant, torchvisionWeights } from './torchvision.js';
 
 const codeOf = errorOf;
 
@@ -22,14 +22,28 @@ describe('torchvision weights table', () => {
   test('every entry is a zoo model and carries an 8-digit sha256 prefix named after it', () => {
     for (const [model, files] of Object.entries(TORCHVISION_WEIGHTS)) {
       expect(ZOO.has(model)).toBe(true);
-      expect(files.IMAGENET1K_V1).toBeDefined();
+      // classifiers have ImageNet V1 weights, segmentation models COCO's with VOC labels
+      expect(TORCHVISION_BACKBONES[model] !== undefined ? files.COCO_WITH_VOC_LABELS_V1 : files.IMAGENET1K_V1).toBeDefined();
       for (const f of Object.values(files)) {
-        expect(f.startsWith(`${model}-`)).toBe(true);
+        expect(f.startsWith(`${model}-`) || f.startsWith(`${model}_coco-`)).toBe(true);
         expect(hashPrefixOf(f)).toMatch(/^[0-9a-f]{8}$/);
       }
     }
-    // ImageNet zoo models all have V1 weights; the CIFAR ones none.
+    // ImageNet and segmentation zoo models all have weights; the CIFAR ones none.
     expect(Object.keys(TORCHVISION_WEIGHTS).sort()).toEqual([...ZOO.keys()].filter((k) => !k.startsWith('cifar_')).sort());
+  });
+
+  test('segmentation models: COCO_WITH_VOC_LABELS_V1 (resize 520, no crop), and ImageNet variants from their backbone (weights_backbone)', () => {
+    expect(torchvisionWeights('deeplabv3_resnet50', 'COCO_WITH_VOC_LABELS_V1')).toEqual({
+      model: 'deeplabv3_resnet50',
+      variant: 'COCO_WITH_VOC_LABELS_V1',
+      file: 'deeplabv3_resnet50_coco-cd0a2569.pth',
+      url: 'https://download.pytorch.org/models/deeplabv3_resnet50_coco-cd0a2569.pth',
+      resize: 520,
+    });
+    expect(torchvisionWeights('fcn_resnet101', 'COCO_WITH_VOC_LABELS_V1').file).toBe('fcn_resnet101_coco-7ecb50ca.pth');
+    expect(torchvisionWeights('fcn_resnet101', 'IMAGENET1K_V2')).toMatchObject({ model: 'resnet101', file: 'resnet101-cd907fc2.pth', backboneOf: 'fcn_resnet101' });
+    expect(codeOf(() => torchvisionWeights('resnet50', 'COCO_WITH_VOC_LABELS_V1')).code).toBe('E_NO_PRETRAINED');
   });
 
   test('a model without that variant lists what exists', () => {
@@ -44,6 +58,7 @@ describe('torchvision weights table', () => {
   test('variant names are case-insensitive', () => {
     expect(parseVariant('imagenet1k_v1')).toBe('IMAGENET1K_V1');
     expect(parseVariant('IMAGENET1K_V2')).toBe('IMAGENET1K_V2');
+    expect(parseVariant('coco_with_voc_labels_v1')).toBe('COCO_WITH_VOC_LABELS_V1');
     expect(parseVariant('imagenet1k_v3')).toBeUndefined();
     expect(parseVariant('weights.pth')).toBeUndefined();
   });

@@ -2,10 +2,12 @@
 import type { DefinedModel } from '../dsl/model.js';
 import * as imagenet from './imagenet.js';
 import * as cifar from './cifar.js';
+import * as segmentation from './segmentation.js';
 
 /**
  * Every zoo model by name, as a typed record: `compile(zoo.resnet50)`. The names are
- * torchvision's (and the CIFAR-10 ResNets of the paper, `cifar_resnet20` ... `cifar_resnet110`).
+ * torchvision's (and the CIFAR-10 ResNets of the paper, `cifar_resnet20` ... `cifar_resnet110`;
+ * the segmentation models `deeplabv3_resnet50` ... `fcn_resnet101`).
  */
 export const zoo = {
   resnet18: imagenet.resnet18,
@@ -23,6 +25,10 @@ export const zoo = {
   cifar_resnet44: cifar.cifar_resnet44,
   cifar_resnet56: cifar.cifar_resnet56,
   cifar_resnet110: cifar.cifar_resnet110,
+  deeplabv3_resnet50: segmentation.deeplabv3_resnet50,
+  deeplabv3_resnet101: segmentation.deeplabv3_resnet101,
+  fcn_resnet50: segmentation.fcn_resnet50,
+  fcn_resnet101: segmentation.fcn_resnet101,
 } as const satisfies Readonly<Record<string, DefinedModel>>;
 
 /** A zoo model's name. */
@@ -34,3 +40,4 @@ export const ZOO: ReadonlyMap<string, DefinedModel> = new Map(Object.entries(zoo
 export { IMAGENET_PREPROCESSING } from './imagenet.js';
 export * from './imagenet.js';
 export * from './cifar.js';
+export * from './segmentation.js';

@@ -5,19 +5,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { describe, expect, test } from 'vitest';
-import { sourceFiles, transcriptFolder, transcripts } from '../helpers/readme.js';
+import { describe } from 'vitest';
+import { readmeSectionTests } from '../helpers/readme.js';
 import { pythonHas } from '../helpers/python.js';
 
 const README = readFileSync(resolve(import.meta.dirname, '../../README.md'), 'utf8');
-const SECTION = 'Shapes: any input size, several outputs';
-const untimed = (s: string): string => s.replace(/^( {2}time {5})\d+\.\d+ s$/gm, '$1# s');
 
-describe.skipIf(!pythonHas().torch)('README "Shapes" transcripts', () => {
-  const steps = transcripts(README, SECTION);
-  const { run } = transcriptFolder(sourceFiles(README, SECTION));
-  test('there are transcripts to run', () => expect(steps.length).toBeGreaterThanOrEqual(6));
-  test.each(steps.map((s, i) => [i + 1, s.command, s] as const))('%i: $ %s', (_, __, step) => {
-    expect(untimed(run(step.command))).toBe(untimed(step.expected));
-  });
-});
+describe.skipIf(!pythonHas().torch)('README "Shapes" transcripts', () => readmeSectionTests(README, 'Shapes: any input size, several outputs', 6));

@@ -24,10 +24,34 @@ const REFERENCE: Record<string, [number, number | null, number]> = {
   cifar_resnet110: [1_727_962, null, 110],
 };
 
+// REFERENCE.md's segmentation table (torchvision 0.14, 21 classes): [params, with aux_loss], and
+// torchvision's published GFLOPS of the COCO_WITH_VOC_LABELS_V1 weights (auxiliary head included, 520x520)
+const SEGMENTATION: Record<string, [number, number, number, number]> = {
+  deeplabv3_resnet50: [39_638_869, 42_004_074, 178.722, 53],
+  deeplabv3_resnet101: [58_630_997, 60_996_202, 258.743, 104],
+  fcn_resnet50: [32_957_013, 35_322_218, 152.717, 51],
+  fcn_resnet101: [51_949_141, 54_314_346, 232.738, 102],
+};
+
 describe('zoo', () => {
   test('holds exactly the reference models', () => {
-    expect([...ZOO.keys()].sort()).toEqual(Object.keys(REFERENCE).sort());
+    expect([...ZOO.keys()].sort()).toEqual([...Object.keys(REFERENCE), ...Object.keys(SEGMENTATION)].sort());
   });
+  for (const [name, [params, withAux, gflops, depth]] of Object.entries(SEGMENTATION)) {
+    test(`${name}: params with and without the auxiliary head, GMACs at 520x520, depth, outputs, expectations`, () => {
+      const def = ZOO.get(name)!;
+      const plain = analyze(buildModel(def));
+      const aux = analyze(buildModel(def, { auxLoss: true }));
+      expect([plain.params, aux.params]).toEqual([params, withAux]);
+      expect(Number((aux.macs / 1e9).toFixed(3))).toBe(gflops);
+      expect([plain.depth, plain.mainPath.linear, plain.shortcutProjections]).toEqual([depth, 0, 4]);
+      expect(aux.outputs.map((o) => [o.name, o.shape])).toEqual([['out', ['N', 21, 'H', 'W']], ['aux', ['N', 21, 'H', 'W']]]);
+      expect(plain.sizes).toEqual({ H: { reference: 520, multipleOf: 1, min: 1 }, W: { reference: 520, multipleOf: 1, min: 1 } });
+      expect(checkExpectations(plain, expectationsFor(def, {}))).toEqual([]);
+      expect(checkExpectations(aux, expectationsFor(def, { auxLoss: true }))).toEqual([]);
+      expect(expectationsFor(def, {})).toMatchObject({ params, macs: plain.macs });
+    });
+  }
   for (const [name, [params, gmacs, depth]] of Object.entries(REFERENCE)) {
     test(`${name}: params, MACs, depth, expectations`, () => {
       const def = ZOO.get(name)!;

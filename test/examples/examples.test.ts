@@ -21,6 +21,7 @@ import { toOnnxBytes } from '../../src/backends/onnx/serialize.js';
 import { createSession, runFloat32 } from '../../src/backends/ort/session.js';
 import { ZOO } from '../../src/zoo/index.js';
 import type { Graph } from '../../src/ir/types.js';
+import { formatDim } from '../../src/ir/dim.js';
 import { pythonHas, runPython } from '../helpers/python.js';
 import { netforge } from '../helpers/cli.js';
 
@@ -39,14 +40,26 @@ const zooGraph = (name: string): Graph => buildModel(ZOO.get(name)!);
 const paramsOf = (g: Graph, prefix: string): number =>
   [...g.params.values()].filter((p) => p.isParameter && p.name.startsWith(prefix)).reduce((a, p) => a + p.shape.reduce((x, y) => x * y, 1), 0);
 
+interface ConvGeometry {
+  readonly dilation: readonly number[];
+  readonly stride: readonly number[];
+}
+
+/** The dilation and stride of the conv of module `m`. */
+function convGeometry(g: Graph, m: string): ConvGeometry {
+  const n = g.nodes.find((x) => x.module === m)!;
+  if (n.op !== 'Conv') throw new Error(`${m} is not a conv`);
+  return { dilation: n.attrs.dilation, stride: n.attrs.stride };
+}
+
 /** ResNet-50 without its fc layer, from the zoo graph: the frozen and backbone figures below. */
 const resnet50Backbone = (): number => analyze(zooGraph('resnet50')).params - paramsOf(zooGraph('resnet50'), 'fc.');
 
 describe('every example', () => {
   const files = readdirSync(examples).filter((f) => f.endsWith('.ts')).sort();
 
-  test('the gallery is the eight documented examples and the README\'s first model file', () => {
-    expect(files).toEqual(['cifar-resnet56.ts', 'deeplab-backbone.ts', 'feature-pyramid.ts', 'my-resnet.ts', 'resnet-d.ts', 'resnet50.ts', 'resnext-and-wide.ts', 'se-resnet50.ts', 'transfer-learning.ts']);
+  test('the gallery is the nine documented examples and the README\'s first model file', () => {
+    expect(files).toEqual(['cifar-resnet56.ts', 'deeplab-backbone.ts', 'deeplabv3-custom.ts', 'feature-pyramid.ts', 'my-resnet.ts', 'resnet-d.ts', 'resnet50.ts', 'resnext-and-wide.ts', 'se-resnet50.ts', 'transfer-learning.ts']);
   });
 
   test.each(files)('%s starts with a comment saying what it shows, imports netforge, loads, verifies and compiles', async (f) => {
@@ -103,15 +116,37 @@ describe('deeplab-backbone.ts', () => {
     expect(stats.params).toBe(23_508_032);
     expect(summary(def, { input: [3, 512, 512] }).stats.output).toEqual(['N', 2048, 64, 64]);
     // the last two stages dilate instead of striding (torchvision: first block keeps the previous dilation)
-    const conv2 = (m: string): { dilation: readonly number[]; stride: readonly number[] } => {
-      const n = graph.nodes.find((x) => x.module === m)!;
-      if (n.op !== 'Conv') throw new Error(`${m} is not a conv`);
-      return { dilation: n.attrs.dilation, stride: n.attrs.stride };
-    };
+    const conv2 = (m: string): ConvGeometry => convGeometry(graph, m);
     expect(conv2('layer3.0.conv2')).toEqual({ dilation: [1, 1], stride: [1, 1] });
     expect(conv2('layer3.1.conv2')).toEqual({ dilation: [2, 2], stride: [1, 1] });
     expect(conv2('layer4.0.conv2')).toEqual({ dilation: [2, 2], stride: [1, 1] });
     expect(conv2('layer4.2.conv2')).toEqual({ dilation: [4, 4], stride: [1, 1] });
+  });
+});
+
+describe('deeplabv3-custom.ts: output stride 16, rates [6, 12, 18], 7 classes', () => {
+  test('torchvision\'s names (deeplabv3_resnet50\'s but the classifier\'s 7 outputs), layer4 dilated, the rates in ASPP; one file runs at two sizes with out [N, 7, H, W]', async () => {
+    const def = await loadModelFile(example('deeplabv3-custom.ts'));
+    const { graph, stats } = summary(def);
+    const zoo = stateOf(zooGraph('deeplabv3_resnet50')).map(([n, shape]): [string, number[]] => [n, n.startsWith('classifier.4.') ? [7, ...shape.slice(1)] : shape]);
+    expect(stateOf(graph)).toEqual(zoo);
+    expect(stats.outputs.map((o) => [o.name, o.shape])).toEqual([['out', ['N', 7, 'H', 'W']]]);
+    const conv = (m: string): ConvGeometry => convGeometry(graph, m);
+    expect(conv('backbone.layer3.0.conv2')).toEqual({ dilation: [1, 1], stride: [2, 2] });
+    expect(conv('backbone.layer4.0.conv2')).toEqual({ dilation: [1, 1], stride: [1, 1] });
+    expect(conv('backbone.layer4.2.conv2')).toEqual({ dilation: [2, 2], stride: [1, 1] });
+    expect([1, 2, 3].map((i) => conv(`classifier.0.convs.${i}.0`).dilation[0])).toEqual([6, 12, 18]);
+    const layer4 = graph.values.get(graph.nodes.filter((n) => n.module.startsWith('backbone.layer4.')).at(-1)!.outputs[0]!)!;
+    expect(layer4.shape.slice(2).map((d) => formatDim(d))).toEqual(['⌈H/16⌉', '⌈W/16⌉']);
+    const c = compile(def, { input: [3, 'H', 'W'], reference: [3, 64, 64] });
+    const session = await createSession(toOnnxBytes(c.graph));
+    for (const [h, w] of [[64, 96], [33, 50]] as const) {
+      const y = await runFloat32(session, new Float32Array(3 * h * w).fill(0.5), [1, 3, h, w]);
+      expect(y.dims).toEqual([1, 7, h, w]);
+      expect(y.data.every(Number.isFinite)).toBe(true);
+    }
+    await session.release();
+    expect(summary(def, { numClasses: 3 }).stats.outputs[0]!.shape).toEqual(['N', 3, 'H', 'W']);
   });
 });
 

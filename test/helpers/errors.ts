@@ -2,13 +2,18 @@
 import { NetforgeError } from '../../src/errors.js';
 
 export function errorOf(f: () => unknown): NetforgeError {
+  return thrown(NetforgeError, f);
+}
+
+/** The error of class `type` a call throws (anything else thrown is rethrown). */
+export function thrown<E extends Error>(type: abstract new (...args: never[]) => E, f: () => unknown): E {
   try {
     f();
   } catch (e) {
-    if (e instanceof NetforgeError) return e;
+    if (e instanceof type) return e;
     throw e;
   }
-  throw new Error('expected a NetforgeError');
+  throw new Error(`expected a ${type.name}`);
 }
 
 /** The NetforgeError a promise rejects with; it must carry `code` and a hint. */

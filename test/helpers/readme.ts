@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { expect, test } from 'vitest';
 import { BIN } from './cli.js';
 
 export interface Step {
@@ -57,4 +58,20 @@ export function transcriptFolder(files: Readonly<Record<string, string>> = {}): 
     return r.stdout.replace(/\n$/, '');
   };
   return { cwd, run };
+}
+
+/** Compile times differ from run to run: `  time     1.61 s` reads the same whatever the figure. */
+export const untimed = (s: string): string => s.replace(/^( {2}time {5})\d+\.\d+ s$/gm, '$1# s');
+
+/**
+ * The tests of one README section: its ```console blocks run in order in one fresh folder (with
+ * the files its ```ts blocks name) and print exactly what the README shows, but for the compile time.
+ */
+export function readmeSectionTests(markdown: string, section: string, minSteps: number): void {
+  const steps = transcripts(markdown, section);
+  const { run } = transcriptFolder(sourceFiles(markdown, section));
+  test('there are transcripts to run', () => expect(steps.length).toBeGreaterThanOrEqual(minSteps));
+  test.each(steps.map((s, i) => [i + 1, s.command, s] as const))('%i: $ %s', (_, __, step) => {
+    expect(untimed(run(step.command))).toBe(untimed(step.expected));
+  });
 }

@@ -3,10 +3,13 @@
 usage: make_sizes.py OUT_DIR CASES_JSON
 
 CASES_JSON is a list of {"name", "model", "kwargs", "sizes": [[h, w], ...], "seed",
-"layers": null | {"layer1": "layer1", ...}}. For each case this writes OUT_DIR/<name>/
-weights.pth (the whole model's state dict, BatchNorm given non-trivial statistics) and, for
-each size i, input_i.npy and the outputs: expected_i.npy for the model, or
-expected_i_<name>.npy per returned layer when "layers" asks for torchvision's
+"layers": null | {"layer1": "layer1", ...}}. "model" is a function of torchvision.models or
+of torchvision.models.segmentation (whose kwargs should include "weights_backbone": null:
+nothing is downloaded). For each case this writes OUT_DIR/<name>/ weights.pth (the whole
+model's state dict, BatchNorm given non-trivial statistics) and, for each size i,
+input_i.npy and the outputs: expected_i.npy for a model with one output, or
+expected_i_<name>.npy per output of a model that returns a dict (a segmentation model's
+"out" and "aux") or per returned layer when "layers" asks for torchvision's
 IntermediateLayerGetter.
 """
 import json
@@ -24,7 +27,8 @@ from make_cases import randomize_batchnorm  # noqa: E402
 
 def make(case, out_dir):
     torch.manual_seed(case["seed"])
-    model = getattr(torchvision.models, case["model"])(**case.get("kwargs", {}))
+    build = getattr(torchvision.models, case["model"], None) or getattr(torchvision.models.segmentation, case["model"])
+    model = build(**case.get("kwargs", {}))
     gen = torch.Generator().manual_seed(case["seed"] + 1)
     randomize_batchnorm(model, gen)
     model.eval()
@@ -39,7 +43,7 @@ def make(case, out_dir):
         with torch.no_grad():
             y = run(x)
         np.save(os.path.join(d, f"input_{i}.npy"), x.numpy().astype("<f4"))
-        if layers:
+        if isinstance(y, dict):
             for k, v in y.items():
                 np.save(os.path.join(d, f"expected_{i}_{k}.npy"), v.numpy().astype("<f4"))
             shapes.append({k: list(v.shape) for k, v in y.items()})

@@ -92,6 +92,37 @@ describe.skipIf(!hasChromium)(hasChromium ? 'HTML report in headless Chromium' :
     await page.close();
   });
 
+  test('deeplabv3_resnet50 with --aux-loss: ASPP\'s five branches side by side into their concat, the auxiliary head as a branch from layer3, the heads in the stage table', async () => {
+    const { page, errors, foreign } = await open(await writeReport('deeplabv3_resnet50', ['--aux-loss']));
+    const head = page.locator('.nf-col[data-section="classifier"]');
+    const lanes = head.locator('g.nf-lane');
+    expect(await lanes.count()).toBe(5);
+    const boxes = await Promise.all([0, 1, 2, 3, 4].map(async (k) => (await lanes.nth(k).locator('rect').first().boundingBox())!));
+    // side by side: one row, left to right, none overlapping
+    expect(new Set(boxes.map((b) => Math.round(b.y))).size).toBe(1);
+    for (let k = 1; k < 5; k++) expect(boxes[k]!.x).toBeGreaterThanOrEqual(boxes[k - 1]!.x + boxes[k - 1]!.width);
+    expect(await lanes.nth(1).textContent()).toContain('3x3 conv, 256, d12');
+    expect(await lanes.nth(4).textContent()).toContain('global avg pool');
+    const concat = head.locator('g.nf-concat');
+    expect(await concat.isVisible()).toBe(true);
+    const lowest = Math.max(...(await Promise.all([0, 1, 2, 3, 4].map(async (k) => (await lanes.nth(k).boundingBox())!))).map((b) => b.y + b.height));
+    expect((await concat.boundingBox())!.y).toBeGreaterThan(lowest);
+    expect(await head.textContent()).toContain('ASPP · classifier.0');
+    const branch = page.locator('g.nf-branch[data-from="backbone.layer3"][data-to="aux_classifier"]');
+    expect(await branch.count()).toBe(1);
+    expect(await branch.isVisible()).toBe(true);
+    const rows = page.locator('table.nf-stages tbody tr');
+    expect(await rows.count()).toBe(7);
+    expect(await page.locator('tr[data-section="classifier"]').textContent()).toContain('ASPP [1x1, 256 | 3x3, 256, d12 | 3x3, 256, d24 | 3x3, 256, d36 | global average pool, 1x1, 256] → concat, 1280');
+    expect(await page.locator('tr[data-section="aux_classifier"]').textContent()).toContain('on backbone.layer3');
+    expect(await page.locator('.nf-facts').textContent()).toContain('classifier.0.project.3 (p 0.5), aux_classifier.3 (p 0.1): the identity at inference');
+    expect(await page.locator('.nf-top').textContent()).toContain('out 21×H×W, aux 21×H×W');
+    await page.screenshot({ path: join(ARTIFACTS, 'report-deeplabv3_resnet50.png'), fullPage: true });
+    expect(errors).toEqual([]);
+    expect(foreign).toEqual([]);
+    await page.close();
+  });
+
   test('the standalone SVG parses and draws every block or run', async () => {
     const { page, errors, foreign } = await open(await writeReport('resnet152', ['--svg']));
     const found = await page.evaluate(`({

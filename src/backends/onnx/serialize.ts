@@ -14,7 +14,7 @@
  */
 import { basename, dirname, join } from 'node:path';
 import type { DType, Graph, Param, Shape } from '../../ir/types.js';
-import { nodeOnnx, type OnnxAttrValue, type OnnxConstInput } from '../../ir/ops.js';
+import { nodeOnnx, type OnnxAttrValue, type OnnxConstInput, type OnnxInput } from '../../ir/ops.js';
 import type { onnx as P } from 'onnx-proto';
 import { ATTRIBUTE_TYPE, DATA_LOCATION, ONNX_DTYPE, DEFAULT_OPSET, MAX_OPSET, MIN_OPSET, irVersionFor } from './constants.js';
 import { encode, encodeGraph, encodeModelHeader, encodeTensorHeader, lengthPrefix } from './wire.js';
@@ -92,6 +92,13 @@ function attribute(name: string, a: OnnxAttrValue): P.IAttributeProto {
   }
 }
 
+/** Attributes in name order (the same graph gives the same bytes). */
+function attributes(attrs: Readonly<Record<string, OnnxAttrValue>>): P.IAttributeProto[] {
+  return Object.keys(attrs)
+    .sort()
+    .map((k) => attribute(k, attrs[k]!));
+}
+
 function constBytes(c: OnnxConstInput): Uint8Array {
   if (c.dtype === 'int64') {
     const a = new BigInt64Array(c.values.length);
@@ -135,20 +142,38 @@ export function toOnnxChunks(g: Graph, opts: OnnxEmitOptions = {}): OnnxChunks {
     const base = nodeOnnx(n, opset, g.values.get(n.inputs[0] ?? '')?.dtype ?? 'float32');
     const qAxis = qdq?.axis.get(n.name);
     const spec = qAxis === undefined ? base : { ...base, attrs: { ...base.attrs, axis: { type: 'int', value: qAxis } as const } };
-    const inputs = [...n.inputs, ...n.params.map((p) => qdq?.paramInput.get(p) ?? p), ...(qdq?.extraInputs.get(n.name) ?? [])];
-    for (const c of spec.constInputs) {
-      if (c === null) {
-        inputs.push('');
-        continue;
-      }
+    // a constant input becomes an initializer named `<node>.<suffix>`; a helper's output is named so too
+    const constant = (c: OnnxConstInput): string => {
       const name = `${n.name}.${c.suffix}`;
-      inputs.push(name);
       tensors.push({ header: { name, dims: [...c.dims], dataType: ONNX_DTYPE[c.dtype] }, data: constBytes(c) });
+      return name;
+    };
+    const inputName = (i: OnnxInput): string => {
+      switch (i.kind) {
+        case 'input':
+          return n.inputs[i.index]!;
+        case 'const':
+          return constant(i.value);
+        case 'helper':
+          return `${n.name}.${i.suffix}`;
+        case 'empty':
+          return '';
+      }
+    };
+    for (const h of spec.helpers ?? []) {
+      const name = `${n.name}.${h.suffix}`;
+      nodes.push({ name, opType: h.opType, input: h.inputs.map(inputName), output: [name], attribute: attributes(h.attrs), docString: n.module });
     }
-    const attrs = Object.keys(spec.attrs)
-      .sort()
-      .map((k) => attribute(k, spec.attrs[k]!));
-    nodes.push({ name: n.name, opType: spec.opType, input: inputs, output: [...n.outputs], attribute: attrs, docString: n.module });
+    const inputs =
+      spec.inputs !== undefined
+        ? spec.inputs.map(inputName)
+        : [
+            ...n.inputs,
+            ...n.params.map((p) => qdq?.paramInput.get(p) ?? p),
+            ...(qdq?.extraInputs.get(n.name) ?? []),
+            ...spec.constInputs.map((c) => (c === null ? '' : constant(c))),
+          ];
+    nodes.push({ name: n.name, opType: spec.opType, input: inputs, output: [...n.outputs], attribute: attributes(spec.attrs), docString: n.module });
   }
   const graphIO = new Set([...g.inputs, ...g.outputs]);
   const val = (id: string): P.IValueInfoProto => {

@@ -11,6 +11,9 @@
  *
  * Both sessions run with onnxruntime's graph optimizations disabled, so the reference
  * really computes BatchNormalization instead of onnxruntime folding it itself.
+ *
+ * A graph with several outputs (a segmentation model's `out` and `aux`) is compared on each,
+ * by name; the figures are those of the output that differs most (relative).
  */
 import type { Graph } from '../../ir/types.js';
 import { fillNormal, rngFor } from '../../ir/random.js';
@@ -18,7 +21,7 @@ import { evalDim } from '../../ir/dim.js';
 import { NetforgeError } from '../../errors.js';
 import { loadableModel } from './loadableModel.js';
 import { assertRunFits, runBytes } from './runMemory.js';
-import { createSession, releaseSession, runFloat32, type Session, type SessionOptions } from './session.js';
+import { createSession, releaseSession, runFloat32All, type RunResult, type Session, type SessionOptions } from './session.js';
 
 /** float32 folding error is ~1e-7 per layer; 1e-5 leaves room for 150-layer nets. */
 export const DEFAULT_CHECK_TOLERANCE = 1e-5;
@@ -65,7 +68,10 @@ export interface CompareResult extends OutputDiff {
   readonly batch: number;
   readonly seed: number;
   readonly inputDims: readonly number[];
+  /** The first output's dims. */
   readonly outputDims: readonly number[];
+  /** Every output compared, in the graph's order (one for a single-output graph). */
+  readonly outputs: readonly ({ readonly name: string; readonly dims: readonly number[] } & OutputDiff)[];
 }
 
 /** A seeded N(0, 1) tensor for the graph's first input with the given batch size (symbolic sizes at `sizes`, else their reference). */
@@ -96,10 +102,10 @@ export async function graphSession(g: Graph, opts: SessionOptions = { graphOptim
   }
 }
 
-async function runGraph(g: Graph, data: Float32Array, dims: readonly number[]): Promise<{ data: Float32Array; dims: readonly number[] }> {
+async function runGraph(g: Graph, data: Float32Array, dims: readonly number[]): Promise<readonly RunResult[]> {
   const s = await graphSession(g);
   try {
-    return await runFloat32(s, data, dims);
+    return await runFloat32All(s, data, dims, g.outputs);
   } finally {
     await releaseSession(s);
   }
@@ -113,24 +119,32 @@ export async function compareGraphs(reference: Graph, candidate: Graph, o: Compa
   // before the input is allocated: an --input-size of 40000 would need hundreds of GB
   assertRunFits(Math.max(runBytes(reference, batch, o.sizes), runBytes(candidate, batch, o.sizes)), `running ${reference.name} on a batch of ${batch} to check it`, 'choose a smaller --input-size for --check, or compile without --check');
   const x = seededInput(reference, batch, seed, o.sizes);
-  const a = await runGraph(reference, x.data, x.dims);
-  const b = await runGraph(candidate, x.data, x.dims);
-  if (a.dims.join() !== b.dims.join()) {
-    throw new NetforgeError({
-      code: 'E_CHECK_FAILED',
-      message: `the optimized ${candidate.name} outputs [${b.dims.join(', ')}] but the unoptimized one outputs [${a.dims.join(', ')}]`,
-      hint: 'this is a bug in netforge: compile with --no-fold-bn and report it with the model file',
-    });
-  }
-  const diff = outputDiff(a.data, b.data);
-  return { ...diff, passed: diff.maxRel <= tolerance, tolerance, batch, seed, inputDims: x.dims, outputDims: a.dims };
+  const as = await runGraph(reference, x.data, x.dims);
+  const bs = await runGraph(candidate, x.data, x.dims);
+  const outputs = as.map((a) => {
+    const b = bs.find((y) => y.name === a.name);
+    if (b === undefined || a.dims.join() !== b.dims.join()) {
+      throw new NetforgeError({
+        code: 'E_CHECK_FAILED',
+        message: b === undefined ? `the optimized ${candidate.name} has no output ${a.name}` : `the optimized ${candidate.name} outputs ${a.name} [${b.dims.join(', ')}] but the unoptimized one outputs [${a.dims.join(', ')}]`,
+        hint: 'this is a bug in netforge: compile with --no-fold-bn and report it with the model file',
+      });
+    }
+    return { name: a.name, dims: a.dims, ...outputDiff(a.data, b.data) };
+  });
+  // the worst output's figures (NaN counts as the worst)
+  const worst = outputs.reduce((w, o) => (!(o.maxRel <= w.maxRel) ? o : w));
+  const diff = { maxAbs: worst.maxAbs, maxRel: worst.maxRel, refMaxAbs: worst.refMaxAbs };
+  return { ...diff, passed: diff.maxRel <= tolerance, tolerance, batch, seed, inputDims: x.dims, outputDims: as[0]!.dims, outputs };
 }
 
 export function formatCompare(r: CompareResult): string {
   const e = (n: number): string => (Number.isFinite(n) ? n.toExponential(2) : String(n));
+  const several = r.outputs.length > 1;
   return [
     `  input    [${r.inputDims.join(', ')}] ~ N(0, 1), seed ${r.seed}; onnxruntime cpu, graph optimizations off`,
-    `  max abs  ${e(r.maxAbs)}  (max |a - b|, a = unoptimized output, max |a| = ${e(r.refMaxAbs)})`,
+    ...(several ? r.outputs.map((o) => `  ${o.name.padEnd(8)} [${o.dims.join(', ')}] max rel ${e(o.maxRel)}`) : []),
+    `  max abs  ${e(r.maxAbs)}  (max |a - b|, a = unoptimized output${several ? ' that differs most' : ''}, max |a| = ${e(r.refMaxAbs)})`,
     `  max rel  ${e(r.maxRel)}  (max |a - b| / max |a|), tolerance ${e(r.tolerance)}: ${r.passed ? 'ok' : 'FAILED'}`,
   ].join('\n');
 }

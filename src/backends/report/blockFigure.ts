@@ -18,8 +18,8 @@ import { maxOf } from '../../maxOf.js';
 
 export const PAD = 8;
 export const BOX_W = 136;
-const BOX_H = 22;
-const VGAP = 12;
+export const BOX_H = 22;
+export const VGAP = 12;
 const LANE_W = 72;
 const R = 7;
 const LABEL_FONT = 10.5;
@@ -87,7 +87,7 @@ export function stageColumnWidth(blocks: readonly Block[]): number {
   return maxOf(blocks.map(blockWidth), STAGE_COL_W);
 }
 
-interface Geometry {
+export interface Geometry {
   /** Left edge and width of the boxes, and the x of the flow line through them. */
   readonly x: number;
   readonly w: number;
@@ -96,11 +96,11 @@ interface Geometry {
 const MAIN: Geometry = { x: PAD, w: BOX_W, cx: FLOW_X };
 
 /** How a flow's lines and arrowheads are drawn: the CSS classes, or the gate's own colour. */
-interface Look {
+export interface Look {
   readonly line: Readonly<Record<string, string | number>>;
   readonly head: Readonly<Record<string, string | number>>;
 }
-const FLOW: Look = { line: { class: 'nf-flow' }, head: { class: 'nf-head' } };
+export const FLOW: Look = { line: { class: 'nf-flow' }, head: { class: 'nf-head' } };
 const GATE_LOOK: Look = { line: { class: 'nf-gate-flow', stroke: GATE_COLOR, 'stroke-width': 1.2, fill: 'none' }, head: { class: 'nf-gate-head', fill: GATE_COLOR } };
 
 function boxClass(op: string): string {
@@ -110,18 +110,18 @@ function boxClass(op: string): string {
   return 'nf-box nf-other';
 }
 
-interface Column {
+export interface Column {
   readonly parts: string[];
   y: number;
 }
 
 /** A vertical arrow from the current y down to `to` (on the main flow line, or at `x`). */
-function flowTo(c: Column, to: number, x = FLOW_X, look: Look = FLOW): void {
+export function flowTo(c: Column, to: number, x = FLOW_X, look: Look = FLOW): void {
   c.parts.push(line(x, c.y, x, to - 1, look.line), arrowHead(x, to, 'down', look.head));
   c.y = to;
 }
 
-function boxes(c: Column, layers: readonly Layer[], stacked: boolean, geo: Geometry = MAIN, look: Look = FLOW): void {
+export function boxes(c: Column, layers: readonly Layer[], stacked: boolean, geo: Geometry = MAIN, look: Look = FLOW): void {
   layers.forEach((l, i) => {
     if (i > 0) flowTo(c, c.y + VGAP, geo.cx, look);
     // a long label (`3x3 conv, 512, g32, /2`) gets a smaller font before it gets cut

@@ -13,8 +13,10 @@
 import type { Expectations } from '../../passes/verifyStructure.js';
 import { chw, int, shapeStr, si } from './format.js';
 import { FLOW_X, PLAIN_COL_W, blockFigure, layersFigure, runHeaderFigure, stageColumnWidth } from './blockFigure.js';
-import { blockRuns, type Block, type ModelStructure, type Section } from './structure.js';
-import { arrowHead, el, esc, fitText, line, num, rect, text, translate, type Figure } from './svg.js';
+import { blockRuns, lastPart, type Block, type ModelStructure, type Section } from './structure.js';
+import { hasFork } from './branches.js';
+import { forkColumnWidth, forkFigure } from './forkFigure.js';
+import { arrowHead, el, esc, fitText, line, num, polyline, rect, text, translate, type Figure } from './svg.js';
 import { verdictFor, verdicts, type Verdict } from './verified.js';
 
 export interface DiagramOptions {
@@ -30,6 +32,8 @@ const HEADER_H = 70;
 const RAIL_H = 34;
 const RAIL_INSET = 18;
 const RAIL_STUB = 10;
+/** Room above the rail for branch edges. */
+const BRANCH_BAND = 22;
 
 export const DIAGRAM_CSS = `
 .nf-diagram text{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",Arial,sans-serif;fill:#1f2328}
@@ -83,7 +87,7 @@ interface ColumnPlan {
 function plan(m: ModelStructure, collapseAt: number): { readonly columns: ColumnPlan[]; readonly width: number } {
   let x = MARGIN;
   const columns = m.sections.map((section) => {
-    const width = section.kind === 'stage' ? stageColumnWidth(section.blocks) : PLAIN_COL_W;
+    const width = section.kind === 'stage' ? stageColumnWidth(section.blocks) : hasFork(section.layers) ? forkColumnWidth(section.layers) : PLAIN_COL_W;
     const items: Item[] = [];
     for (const run of blockRuns(section.blocks)) {
       if (run.blocks.length >= collapseAt) items.push({ kind: 'run', blocks: run.blocks });
@@ -101,7 +105,13 @@ function sectionCaption(s: Section): string {
     const types = new Set(s.blocks.map((b) => b.type));
     return `${s.blocks.length} × ${types.size === 1 ? s.blocks[0]!.type : 'blocks'}`;
   }
+  if (s.type !== undefined) return s.from !== undefined ? `${s.type} ← ${lastPart(s.from)}` : s.type;
   return s.layers.length === 1 ? s.layers[0]!.node.op : `${s.layers.length} layers`;
+}
+
+/** A non-stage column: its layers, with lanes where they fork (ASPP). */
+function plainFigure(c: ColumnPlan): Figure {
+  return hasFork(c.section.layers) ? forkFigure(c.section.layers, c.width, c.section.headBlocks) : layersFigure(c.section.layers, c.width);
 }
 
 /** Whether the diagram collapses any run of blocks (the HTML report then offers "expand all"). */
@@ -109,9 +119,14 @@ export function hasCollapsedRuns(m: ModelStructure, collapseAt = 3): boolean {
   return m.sections.some((s) => blockRuns(s.blocks).some((r) => r.blocks.length >= collapseAt));
 }
 
-/** Stem -> stages -> head, output shapes on the edges, stubs down into the columns. */
+/**
+ * Stem -> stages -> head, output shapes on the edges, stubs down into the columns. A section
+ * that reads an earlier one than its neighbour (an auxiliary head on layer3) gets its edge
+ * from that section's box instead, over the boxes between them (a band above the rail).
+ */
 function rail(columns: readonly ColumnPlan[], width: number): Figure {
   const parts: string[] = [];
+  const band = columns.some((c) => c.section.from !== undefined) ? BRANCH_BAND : 0;
   columns.forEach((c, i) => {
     const bx = c.x + RAIL_INSET;
     const bw = c.width - 2 * RAIL_INSET;
@@ -119,14 +134,41 @@ function rail(columns: readonly ColumnPlan[], width: number): Figure {
       el(
         'g',
         { class: 'nf-rail-box', 'data-section': c.section.name },
-        rect(bx, 0, bw, RAIL_H, { rx: 5, class: c.section.kind === 'stage' ? 'nf-rail nf-rail-stage' : 'nf-rail' }) +
-          text(bx + bw / 2, 14, fitText(c.section.name, bw - 8, 11), { class: 'nf-line nf-strong', 'text-anchor': 'middle' }) +
-          text(bx + bw / 2, 27, fitText(sectionCaption(c.section), bw - 8, 9), { class: 'nf-small', 'text-anchor': 'middle' }),
+        rect(bx, band, bw, RAIL_H, { rx: 5, class: c.section.kind === 'stage' ? 'nf-rail nf-rail-stage' : 'nf-rail' }) +
+          text(bx + bw / 2, band + 14, fitText(c.section.name, bw - 8, 11), { class: 'nf-line nf-strong', 'text-anchor': 'middle' }) +
+          text(bx + bw / 2, band + 27, fitText(sectionCaption(c.section), bw - 8, 9), { class: 'nf-small', 'text-anchor': 'middle' }),
       ),
-      line(c.x + FLOW_X, RAIL_H, c.x + FLOW_X, RAIL_H + RAIL_STUB, { class: 'nf-flow' }),
+      line(c.x + FLOW_X, band + RAIL_H, c.x + FLOW_X, band + RAIL_H + RAIL_STUB, { class: 'nf-flow' }),
     );
+    const from = c.section.from;
+    const source = from === undefined ? undefined : columns.find((s) => s.section.name === from);
+    if (source !== undefined) {
+      // the branch: up from the source box, along the band, down into this box
+      const sx = source.x + source.width / 2;
+      const tx = bx + bw / 2;
+      const y = band / 2;
+      const shape = source.section.outputShape;
+      parts.push(
+        el(
+          'g',
+          { class: 'nf-edge-group nf-branch', 'data-from': source.section.name, 'data-to': c.section.name, 'data-shape': shape.join(',') },
+          `<title>${esc(`${source.section.name} -> ${c.section.name}: ${shapeStr(shape)}`)}</title>` +
+            polyline(
+              [
+                [sx, band],
+                [sx, y],
+                [tx, y],
+                [tx, band - 1],
+              ],
+              { class: 'nf-flow' },
+            ) +
+            arrowHead(tx, band, 'down', { class: 'nf-head' }) +
+            text(tx - 6, y - 3, fitText(chw(shape), tx - sx, 8.5), { class: 'nf-edge', 'text-anchor': 'end' }),
+        ),
+      );
+    }
     const next = columns[i + 1];
-    if (next) {
+    if (next && next.section.from === undefined) {
       const x1 = bx + bw;
       const x2 = next.x + RAIL_INSET;
       const shape = c.section.outputShape;
@@ -135,14 +177,14 @@ function rail(columns: readonly ColumnPlan[], width: number): Figure {
           'g',
           { class: 'nf-edge-group', 'data-shape': shape.join(',') },
           `<title>${esc(`${c.section.name} -> ${next.section.name}: ${shapeStr(shape)}`)}</title>` +
-            line(x1, RAIL_H / 2, x2 - 1, RAIL_H / 2, { class: 'nf-flow' }) +
-            arrowHead(x2, RAIL_H / 2, 'right', { class: 'nf-head' }) +
-            text((x1 + x2) / 2, RAIL_H / 2 - 5, fitText(chw(shape), x2 - x1 + 2 * RAIL_INSET - 4, 8.5), { class: 'nf-edge', 'text-anchor': 'middle' }),
+            line(x1, band + RAIL_H / 2, x2 - 1, band + RAIL_H / 2, { class: 'nf-flow' }) +
+            arrowHead(x2, band + RAIL_H / 2, 'right', { class: 'nf-head' }) +
+            text((x1 + x2) / 2, band + RAIL_H / 2 - 5, fitText(chw(shape), x2 - x1 + 2 * RAIL_INSET - 4, 8.5), { class: 'nf-edge', 'text-anchor': 'middle' }),
         ),
       );
     }
   });
-  return { w: width, h: RAIL_H + RAIL_STUB, body: parts.join('') };
+  return { w: width, h: band + RAIL_H + RAIL_STUB, body: parts.join('') };
 }
 
 /** ` ✓ verified (depth, conv, linear)` for the declared ones that hold, ` ✗ conv expected 49` for each that does not. */
@@ -161,7 +203,7 @@ function header(m: ModelStructure, o: DiagramOptions, width: number): Figure {
   const s = m.stats;
   const vs = verdicts(s, o.expectations ?? {});
   const desc = o.description ? `  ${o.description}` : '';
-  const io = `input ${chw(m.input)} → output ${chw(s.output)}`;
+  const io = s.outputs.length > 1 ? `input ${chw(m.input)} → ${s.outputs.map((o) => `${o.name} ${chw(o.shape)}`).join(', ')}` : `input ${chw(m.input)} → output ${chw(s.output)}`;
   const line1 =
     `<tspan>main-path depth ${s.depth} = ${s.mainPath.conv} conv + ${s.mainPath.linear} linear</tspan>` +
     verdictSpans([
@@ -187,7 +229,7 @@ function runFigure(blocks: readonly Block[], hint?: string): Figure {
 }
 
 function itemFigures(c: ColumnPlan): Figure[] {
-  if (c.section.kind !== 'stage') return [layersFigure(c.section.layers, c.width)];
+  if (c.section.kind !== 'stage') return [plainFigure(c)];
   return c.items.map((it) => (it.kind === 'block' ? blockFigure(it.block) : runFigure(it.blocks)));
 }
 
@@ -246,7 +288,7 @@ export function diagramHtml(m: ModelStructure, o: DiagramOptions = {}): string {
   const top: Figure = { w: width, h: head.h + r.h, body: head.body + translate(r, 0, head.h, { class: 'nf-rail-row' }) };
   const cols = columns.map((c) => {
     let inner: string;
-    if (c.section.kind !== 'stage') inner = inlineSvg(layersFigure(c.section.layers, c.width), { class: 'nf-diagram nf-layers' });
+    if (c.section.kind !== 'stage') inner = inlineSvg(plainFigure(c), { class: 'nf-diagram nf-layers' });
     else {
       inner = c.items
         .map((it) => {

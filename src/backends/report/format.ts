@@ -87,6 +87,12 @@ export function layerLabel(n: Node, outShape: Shape): string {
       return 'mean';
     case 'Gemm':
       return `fc ${String(outShape[1])}`;
+    case 'Concat':
+      return `concat, ${formatDim(outShape[1]!)}`;
+    case 'Resize':
+      return 'bilinear resize';
+    case 'Dropout':
+      return `dropout ${n.attrs.ratio}`;
     case 'Pad':
       return 'zero pad';
     case 'Slice':

@@ -9,7 +9,8 @@ import { COST_CHART_CSS, costChartSvg } from './costChart.js';
 import { DIAGRAM_CSS, DIAGRAM_HTML_CSS, diagramHtml, hasCollapsedRuns } from './diagram.js';
 import { int, macsFormulaText, mb, outputLines, shapeStr, si, sizesText } from './format.js';
 import { stageTableHtml } from './stageTable.js';
-import { allBlocks, type ModelStructure } from './structure.js';
+import { allBlocks, dropoutNote, type ModelStructure } from './structure.js';
+import { hasFork } from './branches.js';
 import { esc } from './svg.js';
 import { verdictFor, verdicts, type Verdict } from './verified.js';
 import { int8Rows, type Int8Summary } from './quantSummary.js';
@@ -88,6 +89,7 @@ function facts(m: ModelStructure, e: Expectations): string {
     row('fc on the main path', String(s.mainPath.linear), verdictFor(vs, 'mainPath.linear')),
     row('shortcut projections', String(s.shortcutProjections), verdictFor(vs, 'shortcutProjections')),
     row('ops', esc(Object.entries(s.ops).map(([k, v]) => `${k} ${v}`).join(', ')), verdictFor(vs, 'ops')),
+    ...(dropoutNote(m) !== undefined ? [row('dropout', esc(dropoutNote(m)!))] : []),
   ];
   return `<table class="nf-facts">\n${rows.join('\n')}\n</table>`;
 }
@@ -135,7 +137,9 @@ export function reportHtml(m: ModelStructure, o: ReportOptions = {}): string {
       ? '<div class="nf-tools"><button type="button" data-expand="all">expand all</button><button type="button" data-expand="none">collapse all</button></div>'
       : '',
     `<div class="nf-scroll">\n${diagramHtml(m, diagramOpts)}\n</div>`,
-    '<p class="nf-legend">Boxes are the main path (BatchNorm and ReLU implied); the side edge is the shortcut: identity, projection (1x1 conv + BatchNorm), or option A (subsample and zero-pad, dashed). Edges between stages carry the output shape C×H×W.</p>',
+    `<p class="nf-legend">Boxes are the main path (BatchNorm and ReLU implied); the side edge is the shortcut: identity, projection (1x1 conv + BatchNorm), or option A (subsample and zero-pad, dashed). Edges between stages carry the output shape C×H×W.${
+      m.sections.some((s) => s.from !== undefined) ? ' An edge over the stages is a branch: that head reads an earlier stage.' : ''
+    }${m.sections.some((s) => s.kind !== 'stage' && hasFork(s.layers)) ? ' Branches that run side by side meet at their concat.' : ''}</p>`,
     '</section>',
     '<section id="cost"><h2>Params and MACs per stage</h2>',
     `<div class="nf-scroll">${costChartSvg(m)}</div>`,

@@ -84,3 +84,13 @@ describe('stage table: gating branches (Hu et al. 2018, Table 1 style)', () => {
     expect(bare[1]!.spec).toEqual(['[1x1, 8; 3x3, 8; 1x1, 32; SE] x 1']);
   });
 });
+
+describe('stage table of a segmentation model', () => {
+  test('a head row per head: ASPP\'s branches on one line, the resize to the image, the branch from layer3', () => {
+    const rows = stageRows(zoo('deeplabv3_resnet50', { auxLoss: true }));
+    expect(rows.slice(5).map((r) => [r.name, r.outputSize, r.channels, r.spec])).toEqual([
+      ['classifier', 'H×W', 21, ['ASPP [1x1, 256 | 3x3, 256, d12 | 3x3, 256, d24 | 3x3, 256, d36 | global average pool, 1x1, 256] → concat, 1280', '1x1, 256', '3x3, 256', '1x1, 21', 'bilinear resize to H×W']],
+      ['aux_classifier', 'H×W', 21, ['on backbone.layer3', '3x3, 256', '1x1, 21', 'bilinear resize to H×W']],
+    ]);
+  });
+});

@@ -11,6 +11,7 @@
  * and one with no weighted layer is just `SE`.
  */
 import { notableLayers, type Block, type Layer, type ModelStructure, type Section } from './structure.js';
+import { branchSteps } from './branches.js';
 import { esc } from './svg.js';
 import { int, pairStr, si, spatial } from './format.js';
 import { formatDim } from '../../ir/dim.js';
@@ -95,9 +96,39 @@ function layerPhrase(l: Layer): string {
       return 'global average pool';
     case 'Gemm':
       return `${String(l.stat.outputShape[1])}-d fc`;
+    case 'Resize':
+      return `bilinear resize to ${spatial(l.stat.outputShape)}`;
+    case 'Concat':
+      return `concat, ${formatDim(l.stat.outputShape[1]!)}`;
     default:
       return n.op;
   }
+}
+
+/**
+ * A section that is not a stage, as phrases: its layers, and each fork of branches on one
+ * line, `ASPP [1x1, 256 | 3x3, 256, d12 | ... | global average pool, 1x1, 256] -> concat, 1280`
+ * (the recorded block's name, else `branches`); a head that reads an earlier section says so first.
+ */
+function sectionPhrases(s: Section): string[] {
+  const out: string[] = s.from !== undefined ? [`on ${s.from}`] : [];
+  let pending: Layer[] = [];
+  const flush = (): void => {
+    out.push(...notableLayers(pending).map(layerPhrase));
+    pending = [];
+  };
+  for (const step of branchSteps(s.layers)) {
+    if (step.kind === 'layer') {
+      pending.push(step.layer);
+      continue;
+    }
+    flush();
+    const name = s.headBlocks.find((b) => b.layers.includes(step.join))?.type ?? 'branches';
+    const lanes = step.lanes.map((ls) => notableLayers(ls).filter((l) => l.node.op !== 'Resize').map(layerPhrase).join(', '));
+    out.push(`${name} [${lanes.join(' | ')}] → ${layerPhrase(step.join)}`);
+  }
+  flush();
+  return out;
 }
 
 function downsampling(s: Section): string {
@@ -143,7 +174,7 @@ export function stageRows(m: ModelStructure): StageRow[] {
       paperName,
       outputSize: spatial(out),
       channels: out[1] === undefined ? '' : typeof out[1] === 'number' ? out[1] : formatDim(out[1]),
-      spec: s.kind === 'stage' ? stageBrackets(s.blocks) : notableLayers(s.layers).map(layerPhrase),
+      spec: s.kind === 'stage' ? stageBrackets(s.blocks) : sectionPhrases(s),
       downsampling: downsampling(s),
       shortcuts: s.kind === 'stage' ? shortcutCounts(s.blocks) : '',
       params: s.params,

@@ -195,3 +195,26 @@ describe('gating branches', () => {
     expect(runLengths(m, 'stage')).toEqual([1, 1, 1]);
   });
 });
+
+describe('describeModel on a segmentation model (recorded heads)', () => {
+  const m = zoo('deeplabv3_resnet50', { auxLoss: true });
+  test('one section per head, the logits\' resize in its head, the auxiliary head as a branch from layer3', () => {
+    expect(m.sections.map((s) => [s.kind, s.name, s.type, s.from])).toEqual([
+      ['stem', 'stem', undefined, undefined],
+      ['stage', 'backbone.layer1', undefined, undefined],
+      ['stage', 'backbone.layer2', undefined, undefined],
+      ['stage', 'backbone.layer3', undefined, undefined],
+      ['stage', 'backbone.layer4', undefined, undefined],
+      ['head', 'classifier', 'DeepLabHead', undefined],
+      ['head', 'aux_classifier', 'FCNHead', 'backbone.layer3'],
+    ]);
+    expect(m.sections[5]!.modules).toEqual(['classifier', 'out']);
+    expect(m.sections[6]!.modules).toEqual(['aux_classifier', 'aux']);
+    expect(m.sections.reduce((a, s) => a + s.params, 0)).toBe(42_004_074);
+  });
+  test('ASPP is the DeepLabHead\'s recorded block, with its 16 layers and its params', () => {
+    const [aspp] = m.sections[5]!.headBlocks;
+    expect([aspp!.path, aspp!.type, aspp!.layers.length, aspp!.params]).toEqual(['classifier.0', 'ASPP', 22, 15_535_104]);
+    expect(m.sections[6]!.headBlocks).toEqual([]);
+  });
+});

@@ -12,6 +12,12 @@
  *    of its nodes sits under an integer child (`layer1.0...`), like nn.Sequential of blocks.
  * 3. Groups before the first stage form the stem; after the last stage, the head; between
  *    stages, a section of their own. A model without stages has one section per group.
+ *    After the last stage, each recorded head (`classifier`, `aux_classifier`) starts a head
+ *    section of its own, named by its path, and groups that are no head join the section
+ *    before them (the resize of a head's logits to the image).
+ * 7. A section that reads the output of a section other than the one before it (an
+ *    auxiliary head on layer3) names it as `from`: the reports draw it as a branch.
+ * 8. A head's recorded blocks (ASPP) are its `headBlocks`.
  * 4. A block's type is its recorded type (`Bottleneck`, the user's own block name); without
  *    a record, the config's block kind, `Block`, or the op of a one-node block.
  * 5. Consecutive blocks with the same signature (layers and their attributes, shortcut,
@@ -65,6 +71,22 @@ export interface Section {
   readonly layers: readonly Layer[];
   /** The blocks of a stage (empty for other sections). */
   readonly blocks: readonly Block[];
+  readonly outputShape: Shape;
+  readonly params: number;
+  readonly macs: number;
+  /** A head's recorded class (`DeepLabHead`, `FCNHead`); undefined for other sections. */
+  readonly type?: string;
+  /** The section this one reads, when it is not the one before it (rule 7). */
+  readonly from?: string;
+  /** Blocks recorded inside a head (ASPP), in order (rule 8); empty for other sections. */
+  readonly headBlocks: readonly HeadBlock[];
+}
+
+/** A block recorded inside a head (ASPP): its layers, in graph order, and their totals. */
+export interface HeadBlock {
+  readonly path: string;
+  readonly type: string;
+  readonly layers: readonly Layer[];
   readonly outputShape: Shape;
   readonly params: number;
   readonly macs: number;
@@ -167,13 +189,15 @@ export function describeModel(g: Graph, stats: GraphStats = analyze(g)): ModelSt
   const stageIdx = tops.map((t, i) => (isStage(t) ? i : -1)).filter((i) => i >= 0);
 
   const sections: Section[] = [];
-  const plain = (kind: SectionKind, name: string, modules: readonly string[]): void => {
+  const plain = (kind: SectionKind, name: string, modules: readonly string[], type?: string): void => {
     const layers = modules.flatMap((m) => groups.get(m)!);
-    sections.push({ kind, name, modules, layers, blocks: [], outputShape: lastShape(layers), params: sum(layers, (l) => l.stat.params), macs: sum(layers, (l) => l.stat.macs) });
+    const headBlocks = kind === 'head' ? headBlocksOf(g, layers) : [];
+    sections.push({ kind, name, modules, layers, blocks: [], outputShape: lastShape(layers), params: sum(layers, (l) => l.stat.params), macs: sum(layers, (l) => l.stat.macs), headBlocks, ...(type !== undefined ? { type } : {}) });
   };
+  const done = (): ModelStructure => ({ name: g.name, input: shapeOf(g.inputs[0]!), outputName: g.outputs[0]!, stats, sections: withBranches(g, sections), config });
   if (stageIdx.length === 0) {
     for (const t of tops) plain('modules', t, [t]);
-    return { name: g.name, input: shapeOf(g.inputs[0]!), outputName: g.outputs[0]!, stats, sections, config };
+    return done();
   }
   const first = stageIdx[0]!;
   const last = stageIdx[stageIdx.length - 1]!;
@@ -198,10 +222,49 @@ export function describeModel(g: Graph, stats: GraphStats = analyze(g)): ModelSt
       outputShape: lastShape(layers),
       params: sum(layers, (l) => l.stat.params),
       macs: sum(layers, (l) => l.stat.macs),
+      headBlocks: [],
     });
   }
-  if (last < tops.length - 1) plain('head', 'head', tops.slice(last + 1));
-  return { name: g.name, input: shapeOf(g.inputs[0]!), outputName: g.outputs[0]!, stats, sections, config };
+  const after = tops.slice(last + 1);
+  // rule 3: recorded heads each start a section; without records, everything after the stages is the head
+  const heads = new Map<string, string>();
+  for (const m of g.modules) if (m.kind === 'head' && !heads.has(topOf(m.path))) heads.set(topOf(m.path), m.type);
+  if (after.length > 0 && !after.some((t) => heads.has(t))) plain('head', 'head', after);
+  else {
+    let run: string[] = [];
+    const flush = (): void => {
+      if (run.length > 0) plain(heads.has(run[0]!) ? 'head' : 'modules', run[0]!, run, heads.get(run[0]!));
+      run = [];
+    };
+    for (const t of after) {
+      if (heads.has(t)) flush();
+      run.push(t);
+    }
+    flush();
+  }
+  return done();
+}
+
+/** Rule 8: the recorded blocks among a head's layers. */
+function headBlocksOf(g: Graph, layers: readonly Layer[]): HeadBlock[] {
+  return g.modules
+    .filter((m) => m.kind === 'block')
+    .map((m) => ({ m, ls: layers.filter((l) => under(l.node.module, m.path)) }))
+    .filter(({ ls }) => ls.length > 0)
+    .map(({ m, ls }) => ({ path: m.path, type: m.type, layers: ls, outputShape: lastShape(ls), params: sum(ls, (l) => l.stat.params), macs: sum(ls, (l) => l.stat.macs) }));
+}
+
+/** Rule 7: `from` for the sections that read another section than the one before them. */
+function withBranches(g: Graph, sections: readonly Section[]): Section[] {
+  const sectionOf = new Map<string, string>();
+  for (const s of sections) for (const l of s.layers) for (const o of l.node.outputs) sectionOf.set(o, s.name);
+  return sections.map((s, i) => {
+    if (i === 0) return s;
+    const read = new Set<string>();
+    for (const l of s.layers) for (const v of l.node.inputs) if (!g.inputs.includes(v) && sectionOf.get(v) !== s.name && sectionOf.has(v)) read.add(sectionOf.get(v)!);
+    const from = read.size === 1 ? [...read][0]! : undefined;
+    return from !== undefined && from !== sections[i - 1]!.name ? { ...s, from } : s;
+  });
 }
 
 function stageBlocks(layers: readonly Layer[], placementOf: (n: Node) => Placement, blockKind: string, shapeOf: (v: string) => Shape): Block[] {
@@ -255,6 +318,15 @@ function stageBlocks(layers: readonly Layer[], placementOf: (n: Node) => Placeme
   });
 }
 
+/** The model's Dropout layers in words (`classifier.0.project.3 (p 0.5): ...`), which compiling removes; undefined without any. */
+export function dropoutNote(m: ModelStructure): string | undefined {
+  const ds = m.sections.flatMap((s) => s.layers).flatMap((l) => (l.node.op === 'Dropout' ? [`${l.node.name} (p ${l.node.attrs.ratio})`] : []));
+  return ds.length === 0 ? undefined : `${ds.join(', ')}: the identity at inference, not in the compiled graph`;
+}
+
+/** The last part of a module path: `layer3` for `backbone.layer3` (where a branch comes from, said briefly). */
+export const lastPart = (path: string): string => path.slice(path.lastIndexOf('.') + 1);
+
 /** Split a stage's blocks into runs of consecutive identical blocks. */
 export function blockRuns(blocks: readonly Block[]): BlockRun[] {
   const runs: Block[][] = [];
@@ -267,7 +339,7 @@ export function blockRuns(blocks: readonly Block[]): BlockRun[] {
 }
 
 /** Ops the diagrams and tables leave implicit, as the paper's figures do (BatchNorm, ReLU, Flatten ...). */
-export const IMPLIED_OPS: ReadonlySet<string> = new Set(['BatchNormalization', 'Relu', 'Flatten', 'Identity', 'Cast', 'Sigmoid', 'Add']);
+export const IMPLIED_OPS: ReadonlySet<string> = new Set(['BatchNormalization', 'Relu', 'Flatten', 'Identity', 'Cast', 'Sigmoid', 'Add', 'Dropout']);
 
 /** The layers worth drawing or listing: the non-implied ones, or all but Add if none is left. */
 export function notableLayers(layers: readonly Layer[]): Layer[] {

@@ -41,6 +41,10 @@ export interface SummaryJsonBlock {
 export interface SummaryJsonStage {
   readonly name: string;
   readonly kind: string;
+  /** A head's class (`DeepLabHead`), when recorded. */
+  readonly type?: string;
+  /** The section a head reads when it is not the one before it (`backbone.layer3` for an auxiliary head). */
+  readonly from?: string;
   readonly modules: readonly string[];
   readonly outputShape: JsonShape;
   readonly params: number;
@@ -105,6 +109,8 @@ export function summaryJson(m: ModelStructure, expectations: Expectations = {}):
     stages: m.sections.map((sec) => ({
       name: sec.name,
       kind: sec.kind,
+      ...(sec.type !== undefined ? { type: sec.type } : {}),
+      ...(sec.from !== undefined ? { from: sec.from } : {}),
       modules: sec.modules,
       outputShape: jsonShape(sec.outputShape),
       params: sec.params,

@@ -72,3 +72,39 @@ describe('totals', () => {
     expect(ops.join(' ').replace(/\s+/g, ' ')).toBe('Ops Conv 20, BatchNormalization 20, Relu 17, MaxPool 1, Add 8, GlobalAveragePool 1, Flatten 1, Gemm 1');
   });
 });
+
+describe('summaryTable of a segmentation model', () => {
+  const seg = describeModel(inferShapes(buildModel(ZOO.get('fcn_resnet50')!, { auxLoss: true })));
+  test('the heads are rows of their own, the auxiliary one says where it reads from; Dropout is said to be the identity at inference', () => {
+    const t = summaryTable(seg, { depth: 1, width: 120 });
+    expect(t).toMatch(/^classifier\s+FCNHead\s+\[N, 21, H, W\]\s+3x3 s1 d1 g1\s+9,448,981\s+39\.92 G$/m);
+    expect(t).toMatch(/^aux_classifier\s+FCNHead ← layer3\s+\[N, 21, H, W\]\s+3x3 s1 d1 g1\s+2,365,205\s+9\.99 G$/m);
+    expect(t).toMatch(/^Dropout {15}classifier\.3 \(p 0\.1\), aux_classifier\.3 \(p 0\.1\): the identity at inference, not in the compiled\n {22}graph$/m);
+  });
+  const rowsOf = (t: string): string[] => t.slice(0, t.indexOf('\nModel ')).split('\n').filter((l) => /^ *(classifier|aux|out|aux_classifier)\b/.test(l)).map((l) => /^\s*\S+/.exec(l)![0]);
+  test('depth 2 lists a head\'s layers, the resize of its logits last', () => {
+    expect(rowsOf(summaryTable(seg, { depth: 2, width: 120 }))).toEqual([
+      'classifier',
+      '  classifier.0',
+      '  classifier.1',
+      '  classifier.2',
+      '  classifier.3',
+      '  classifier.4',
+      '  out',
+      'aux_classifier',
+      '  aux_classifier.0',
+      '  aux_classifier.1',
+      '  aux_classifier.2',
+      '  aux_classifier.3',
+      '  aux_classifier.4',
+      '  aux',
+    ]);
+  });
+  test('a head\'s recorded block (ASPP) is a row at depth 2, its layers at depth 3', () => {
+    const dl = describeModel(inferShapes(buildModel(ZOO.get('deeplabv3_resnet50')!)));
+    const rows = rowsOf(summaryTable(dl, { depth: 3, width: 140 }));
+    const i = rows.indexOf('  classifier.0');
+    expect(rows.slice(i, i + 4)).toEqual(['  classifier.0', '    classifier.0.convs.0.0', '    classifier.0.convs.0.1', '    classifier.0.convs.0.2']);
+    expect(rows).toContain('  classifier.1');
+  });
+});

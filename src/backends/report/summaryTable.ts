@@ -9,7 +9,7 @@ import type { Expectations } from '../../passes/verifyStructure.js';
 import { painter, visibleWidth, type Painter, type Style } from './ansi.js';
 import { int, kernelSpec, macsFormulaText, mb, outputLines, shapeStr, shortOp, si, sizesText } from './format.js';
 import type { GraphStats } from '../../passes/analyze.js';
-import { aggregateKernelSpec, type Block, type Layer, type ModelStructure, type Section } from './structure.js';
+import { aggregateKernelSpec, dropoutNote, lastPart, type Block, type HeadBlock, type Layer, type ModelStructure, type Section } from './structure.js';
 import { verdictFor, verdicts, verdictText, type Verdict } from './verified.js';
 import { maxOf } from '../../maxOf.js';
 
@@ -60,7 +60,7 @@ export function sectionType(s: Section): string {
     case 'stem':
       return 'Stem';
     case 'head':
-      return 'Head';
+      return s.type === undefined ? 'Head' : s.from !== undefined ? `${s.type} ← ${lastPart(s.from)}` : s.type;
     case 'stage': {
       const types = new Set(s.blocks.map((b) => b.type));
       return `${s.blocks.length} x ${types.size === 1 ? s.blocks[0]!.type : 'blocks'}`;
@@ -87,7 +87,17 @@ function rows(m: ModelStructure, depth: SummaryDepth): Row[] {
     });
     if (depth < 2) continue;
     if (s.kind !== 'stage') {
-      for (const l of s.layers) out.push(layerRow(2, l));
+      // a head's recorded blocks (ASPP) are rows of their own, their layers one level down
+      const shown = new Set<HeadBlock>();
+      for (const l of s.layers) {
+        const hb = s.headBlocks.find((b) => b.layers.includes(l));
+        if (hb === undefined) out.push(layerRow(2, l));
+        else if (!shown.has(hb)) {
+          shown.add(hb);
+          out.push({ level: 2, cells: [hb.path, hb.type, shapeStr(hb.outputShape), '', paramsCell(hb.params), macsCell(hb.macs)], style: 'cyan' });
+          if (depth >= 3) for (const x of hb.layers) out.push(layerRow(3, x));
+        }
+      }
       continue;
     }
     for (const b of s.blocks) {
@@ -193,8 +203,15 @@ export function totalsLines(m: ModelStructure, opts: { readonly width?: number; 
     row('  linear', String(s.mainPath.linear), verdictFor(vs, 'mainPath.linear')),
     row('Shortcut projections', String(s.shortcutProjections), verdictFor(vs, 'shortcutProjections')),
     ...opsLines.map((l, i) => (i === 0 ? row('Ops', l, verdictFor(vs, 'ops')) : row('', l))),
+    ...dropoutLines(m, width).map((l, i) => row(i === 0 ? 'Dropout' : '', l)),
   ];
   return lines.map((l) => l.trimEnd());
+}
+
+/** The model's Dropout layers, which compiling removes (the identity at inference). */
+function dropoutLines(m: ModelStructure, width: number): string[] {
+  const note = dropoutNote(m);
+  return note === undefined ? [] : wrapText(note, width - LABEL_W);
 }
 
 /** Words of `text` in lines of at most `width`. */
