@@ -19,6 +19,7 @@ import { createSession, releaseSession, runFloat32All } from '../../src/backends
 import { readNpy } from '../../src/weights/npy.js';
 import { toFloat32 } from '../../src/weights/tensor.js';
 import { PYTHON, pythonHas } from '../helpers/python.js';
+import { relError } from '../helpers/closeness.js';
 import { opCounts, readModel } from '../helpers/onnx.js';
 
 const HERE = import.meta.dirname;
@@ -33,17 +34,6 @@ const KWARGS = { aux_loss: true, weights_backbone: null };
 const skip = !pythonHas().torch;
 const dir = mkdtempSync(join(tmpdir(), 'netforge-parity-seg-'));
 
-const rel = (a: Float32Array, b: Float32Array): number => {
-  let maxAbs = 0;
-  let maxRef = 0;
-  for (let i = 0; i < b.length; i++) {
-    const d = Math.abs(a[i]! - b[i]!);
-    if (!(d <= maxAbs)) maxAbs = d;
-    maxRef = Math.max(maxRef, Math.abs(b[i]!));
-  }
-  expect(maxRef).toBeGreaterThan(0);
-  return maxAbs / maxRef;
-};
 
 /**
  * Ops that compute a Resize's run-time size, in either graph, and the rest: the architecture.
@@ -89,7 +79,7 @@ describe.skipIf(skip)('parity with torchvision\'s segmentation models (one symbo
           expect(ys.map((y) => y.name)).toEqual(['out', 'aux']);
           for (const y of ys) {
             expect(y.dims).toEqual([1, 21, h, w]);
-            const r = rel(y.data, toFloat32(readNpy(join(d, `expected_${i}_${y.name}.npy`))));
+            const r = relError(y.data, toFloat32(readNpy(join(d, `expected_${i}_${y.name}.npy`))));
             rows.push(`${model} ${h}x${w} ${y.name} max rel ${r.toExponential(2)}`);
             expect(r).toBeLessThanOrEqual(TOLERANCE);
           }

@@ -21,6 +21,7 @@ import { createSession, releaseSession, runFloat32All } from '../../src/backends
 import { readNpy } from '../../src/weights/npy.js';
 import { toFloat32 } from '../../src/weights/tensor.js';
 import { PYTHON, pythonHas } from '../helpers/python.js';
+import { relError } from '../helpers/closeness.js';
 
 const HERE = import.meta.dirname;
 const TOLERANCE = 1e-4;
@@ -53,18 +54,6 @@ const CASES: Case[] = skip
       { name: 'resnet50_os8_layers', model: 'resnet50', kwargs: { replace_stride_with_dilation: [false, true, true] }, sizes: [[224, 224], [161, 97]], layers: LAYERS },
     ];
 
-const rel = (a: Float32Array, b: Float32Array): number => {
-  expect(a.length).toBe(b.length);
-  let maxAbs = 0;
-  let maxRef = 0;
-  for (let i = 0; i < b.length; i++) {
-    const d = Math.abs(a[i]! - b[i]!);
-    if (!(d <= maxAbs)) maxAbs = d;
-    maxRef = Math.max(maxRef, Math.abs(b[i]!));
-  }
-  expect(maxRef).toBeGreaterThan(0);
-  return maxAbs / maxRef;
-};
 
 describe.skipIf(skip)('parity with torchvision at any input size (one symbolic file per model)', () => {
   // asynchronously: torch takes minutes here, and a blocked worker loses vitest's heartbeat
@@ -96,7 +85,7 @@ describe.skipIf(skip)('parity with torchvision at any input size (one symbolic f
           for (const y of ys) {
             const expected = readNpy(join(d, c.layers ? `expected_${i}_${y.name}.npy` : `expected_${i}.npy`));
             expect(y.dims).toEqual(expected.shape);
-            const r = rel(y.data, toFloat32(expected));
+            const r = relError(y.data, toFloat32(expected));
             rows.push(`${c.name} ${h}x${w} ${y.name} [${y.dims.join(', ')}] max rel ${r.toExponential(2)}`);
             expect(r).toBeLessThanOrEqual(TOLERANCE);
           }

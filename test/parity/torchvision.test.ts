@@ -21,6 +21,7 @@ import { toOnnxBytes } from '../../src/backends/onnx/serialize.js';
 import { createSession, releaseSession, runFloat32 } from '../../src/backends/ort/session.js';
 import { readNpy } from '../../src/weights/npy.js';
 import { toFloat32 } from '../../src/weights/tensor.js';
+import { maxDiff } from '../helpers/closeness.js';
 import { PYTHON, pythonHas } from '../helpers/python.js';
 import { netforge } from '../helpers/cli.js';
 import { opCounts, readModel } from '../helpers/onnx.js';
@@ -62,18 +63,6 @@ function python(script: string, args: readonly string[]): string {
   return r.stdout;
 }
 
-/** max|a-b| and max|b|. */
-function compare(a: Float32Array, b: Float32Array): { maxAbs: number; maxRef: number } {
-  expect(a.length).toBe(b.length);
-  let maxAbs = 0;
-  let maxRef = 0;
-  for (let i = 0; i < b.length; i++) {
-    const d = Math.abs(a[i]! - b[i]!);
-    if (!(d <= maxAbs)) maxAbs = d; // NaN sticks
-    maxRef = Math.max(maxRef, Math.abs(b[i]!));
-  }
-  return { maxAbs, maxRef };
-}
 
 /** Compile a case with netforge and return the ONNX model (bytes or a file path). */
 function build(c: Case, weights: string, fold: boolean): string | Uint8Array {
@@ -133,7 +122,7 @@ describe.skipIf(skip)('parity with torchvision', () => {
         try {
           const y = await runFloat32(session, toFloat32(x), x.shape);
           expect(y.dims).toEqual(expected.shape);
-          const { maxAbs, maxRef } = compare(y.data, toFloat32(expected));
+          const { maxAbs, maxRef } = maxDiff(y.data, toFloat32(expected));
           const ops = opCounts(readModel(model));
           const bn = ops['BatchNormalization'] ?? 0;
           rows.push({ case: c.name, folded: fold ? 'folded' : 'kept', maxAbs, maxRef, rel: maxAbs / maxRef, ops: `Conv ${ops['Conv']}, BN ${bn}` });
