@@ -10,7 +10,7 @@
  */
 import { fillNormal, rngFor } from '../../ir/random.js';
 import { median } from './bench.js';
-import { createSession, inputTensor, releaseSession, type Session } from './session.js';
+import { createSession, inputTensor, releaseSession, type Session, type SessionOptions } from './session.js';
 
 export interface PairOptions {
   readonly batches?: readonly number[];
@@ -58,8 +58,17 @@ async function timed(s: Session, x: ReturnType<typeof inputTensor>): Promise<Tim
 
 const med = (xs: readonly number[]): number => median([...xs].sort((p, q) => p - q));
 
+/**
+ * The options both sessions get: optimizations on, intra-op spinning off, the thread count
+ * asked for. Typed as SessionOptions so a misspelt option fails to compile (an untyped
+ * `allowSpinning: false` here was silently ignored once, and spinning stayed on).
+ */
+export function pairSessionOptions(o: Pick<PairOptions, 'intraOpNumThreads'>): SessionOptions {
+  return { graphOptimizationLevel: 'all', intraOpSpinning: false, ...(o.intraOpNumThreads !== undefined ? { intraOpNumThreads: o.intraOpNumThreads } : {}) };
+}
+
 export async function benchPair(a: Uint8Array | string, b: Uint8Array | string, o: PairOptions): Promise<PairReport> {
-  const opts = { graphOptimizationLevel: 'all', allowSpinning: false, ...(o.intraOpNumThreads !== undefined ? { intraOpNumThreads: o.intraOpNumThreads } : {}) } as const;
+  const opts = pairSessionOptions(o);
   const runs = o.runs ?? 20;
   const warmup = o.warmup ?? 5;
   const t0 = performance.now();

@@ -17,7 +17,7 @@
 import type { Graph } from '../../ir/types.js';
 import { NetforgeError } from '../../errors.js';
 import { graphSession } from './compare.js';
-import { releaseSession, runFloat32, type Session } from './session.js';
+import { releaseSession, runFloat32, type Session, type SessionOptions } from './session.js';
 import { inputBatches, type InputSource } from './calibrationSet.js';
 
 export interface QuantCheckThresholds {
@@ -58,7 +58,7 @@ const argmax = (a: Float32Array, from: number, n: number): number => {
 
 export async function checkQuantized(float: Graph, int8: Graph, inputs: InputSource, o: QuantCheckOptions = {}): Promise<QuantCheckResult> {
   const thresholds = o.thresholds ?? DEFAULT_QUANT_CHECK;
-  const opts = { graphOptimizationLevel: 'all', intraOpSpinning: false } as const;
+  const opts: SessionOptions = { graphOptimizationLevel: 'all', intraOpSpinning: false };
   let a: Session | undefined;
   let b: Session | undefined;
   let sig = 0;
