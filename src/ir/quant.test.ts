@@ -28,7 +28,8 @@ describe('onnxruntime quantization formulas on hand-built tensors', () => {
   test('symmetric: scale = max(|rmin|, |rmax|) * 2 / (qmax - qmin), zero point (qmin + qmax) / 2', () => {
     expect(scaleZeroPoint(-0.5, 2, quantRange('int8', { symmetric: true }), true)).toEqual({ scale: Math.fround(4 / 254), zeroPoint: 0 });
     expect(scaleZeroPoint(-3, 1, quantRange('int8', { symmetric: true, reduceRange: true }), true)).toEqual({ scale: Math.fround(6 / 128), zeroPoint: 0 });
-    expect(scaleZeroPoint(-3, 1, quantRange('uint8', { symmetric: true }), true)).toEqual({ scale: Math.fround(6 / 254), zeroPoint: 127 });
+    // onnxruntime keeps uint8's full range when symmetric: zero point round_half_even(255 / 2) = 128
+    expect(scaleZeroPoint(-3, 1, quantRange('uint8', { symmetric: true }), true)).toEqual({ scale: Math.fround(6 / 255), zeroPoint: 128 });
   });
 
   test('an all-zero range gets scale 1, zero point 0', () => {

@@ -14,7 +14,7 @@
  *
  * Rules:
  * 1. Ranges [qmin, qmax]: uint8 [0, 255], int8 [-128, 127]; symmetric int8 [-127, 127]
- *    (symmetric uint8 [0, 254]); reduce-range (7 bits, for U8S8 on x86 without VNNI)
+ *    (symmetric uint8 stays [0, 255], as in get_qmin_qmax_for_qType); reduce-range (7 bits, for U8S8 on x86 without VNNI)
  *    uint8 [0, 127], int8 [-64, 64], taking precedence over symmetric.
  * 2. The real range is first widened to include 0: rmin = min(rmin, 0), rmax = max(rmax, 0).
  *    Symmetric: rmin = -a, rmax = a with a = max(|rmin|, |rmax|).
@@ -49,7 +49,7 @@ export const TYPE_RANGE: Readonly<Record<QuantDType, QuantRange>> = {
 /** Rule 1. */
 export function quantRange(dtype: Int8DType, o: { readonly symmetric?: boolean; readonly reduceRange?: boolean } = {}): QuantRange {
   if (o.reduceRange) return dtype === 'int8' ? { qmin: -64, qmax: 64 } : { qmin: 0, qmax: 127 };
-  if (o.symmetric) return dtype === 'int8' ? { qmin: -127, qmax: 127 } : { qmin: 0, qmax: 254 };
+  if (o.symmetric && dtype === 'int8') return { qmin: -127, qmax: 127 };
   return TYPE_RANGE[dtype];
 }
 

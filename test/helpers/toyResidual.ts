@@ -5,8 +5,11 @@ import { adaptiveAvgPool2d, add, conv2d, flatten, linear, maxPool2d, relu } from
 import { initParams } from '../../src/passes/initParams.js';
 
 /** conv-relu-maxpool, a residual block (conv-relu-conv + add-relu), global pool, fc. */
-export function toyResidual(o: { head?: boolean } = {}): Graph {
-  const g = buildGraph({ name: 'toy', input: [3, 12, 12], ...(o.head === false ? { outputName: 'features' } : {}) }, (x) => {
+export function toyResidual(o: { head?: boolean; symbolic?: boolean } = {}): Graph {
+  const sizes = o.symbolic
+    ? { input: [3, 'H', 'W'], symbols: new Map([['H', { reference: 12, multipleOf: 1 }], ['W', { reference: 12, multipleOf: 1 }]]) }
+    : { input: [3, 12, 12] };
+  const g = buildGraph({ name: 'toy', ...sizes, ...(o.head === false ? { outputName: 'features' } : {}) }, (x) => {
     let y = relu(conv2d(x, { name: 'conv1', outChannels: 8, kernel: 3, padding: 1, bias: true }), { name: 'relu' });
     y = maxPool2d(y, { name: 'maxpool', kernel: 2, stride: 2 });
     let z = relu(conv2d(y, { name: 'block.conv1', outChannels: 8, kernel: 3, padding: 1, bias: true }), { name: 'block.relu' });

@@ -4,7 +4,7 @@
  * into per-tensor range statistics (./rangeStats.ts). Memory stays bounded: a file is read,
  * run in slices of at most `subBatch` samples, and dropped; only min/max and fixed-size
  * histograms are kept. The slice size follows from the outputs one sample produces (measured
- * on the first run) and `memoryBudgetBytes`. Graph inputs are calibrated with minmax whatever
+ * by a one-sample run, again whenever the sample shape changes) and `memoryBudgetBytes`. Graph inputs are calibrated with minmax whatever
  * the method (the data is not clipped).
  */
 import type { Graph } from '../../ir/types.js';
@@ -16,8 +16,10 @@ import { inputBatches, type CalibrationBatch, type InputSource } from './calibra
 import { addValues, newStats, rangeOf, type CalibrationMethod, type RangeStats } from './rangeStats.js';
 import type * as ort from 'onnxruntime-node';
 
-/** Outputs held at once during calibration; 256 MiB keeps resnet50 (~100 MB of tensors per sample at 224) at 2 samples a run. */
+/** Outputs held at once during calibration; 256 MiB keeps resnet50 (~64 MiB of tensors per sample at 224) at 4 samples a run. */
 export const DEFAULT_CALIBRATION_MEMORY = 256 * 2 ** 20;
+/** At most this many samples a run (and a synthetic set is drawn this many at a time). */
+const MAX_SUB_BATCH = 64;
 
 export interface CalibrateOptions {
   readonly method?: CalibrationMethod;
@@ -33,7 +35,7 @@ export interface CalibrationResult {
   readonly samples: number;
   /** session.run calls. */
   readonly runs: number;
-  /** Samples per run after the first. */
+  /** Samples per run after the measuring one (for the last sample shape seen). */
   readonly subBatch: number;
   /** sha256 of the calibration set (calibrationSet.ts rule 3). */
   readonly sha256: string;
@@ -53,20 +55,28 @@ export async function calibrate(g: Graph, tensors: readonly string[], source: In
   });
   const budget = o.memoryBudgetBytes ?? DEFAULT_CALIBRATION_MEMORY;
   let subBatch = 1;
+  // the sample shape subBatch was measured for: a symbolic model takes files of several sizes,
+  // and a larger sample needs a new one-sample measurement before slices of it are run
+  let measuredFor: string | undefined;
   let runs = 0;
   let done = 0;
-  const fileBatches = inputBatches(source, Number.MAX_SAFE_INTEGER);
+  const fileBatches = inputBatches(source, MAX_SUB_BATCH);
   try {
     let next = fileBatches.next();
     while (!next.done) {
       const b: CalibrationBatch = next.value;
       const per = b.data.length / b.dims[0]!;
+      const shape = b.dims.slice(1).join('x');
       for (let s = 0; s < b.dims[0]!; ) {
-        const n = Math.min(runs === 0 ? 1 : subBatch, b.dims[0]! - s);
+        const measuring = measuredFor !== shape;
+        const n = Math.min(measuring ? 1 : subBatch, b.dims[0]! - s);
         const data = b.data.subarray(s * per, (s + n) * per);
         for (const i of inputs) if (stats.has(i)) addValues(stats.get(i)!, data);
         const bytes = await runOnce(session, data, [n, ...b.dims.slice(1)], fetch, stats, b.file);
-        if (runs === 0) subBatch = Math.max(1, Math.min(64, Math.floor(budget / Math.max(1, bytes))));
+        if (measuring) {
+          subBatch = Math.max(1, Math.min(MAX_SUB_BATCH, Math.floor(budget / Math.max(1, bytes))));
+          measuredFor = shape;
+        }
         runs++;
         s += n;
         done += n;

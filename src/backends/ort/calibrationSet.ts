@@ -183,13 +183,15 @@ export function readInputFile(f: CalibrationFile, hash?: Hash): CalibrationBatch
 /** Batches of at most `maxBatch` samples from a source, with the sha256 of the set once all are read. */
 export function* inputBatches(src: InputSource, maxBatch: number, hash: Hash = createHash('sha256')): Generator<CalibrationBatch, string> {
   if (src.kind === 'synthetic') {
+    // drawn a batch at a time from one seeded stream: memory stays one batch for any N
     const per = src.sample.reduce((a, b) => a * b, 1);
-    const all = new Float32Array(per * src.samples);
-    fillNormal(all, 1, rngFor(src.seed, 'netforge.calibration.synthetic'));
-    hash.update(new Uint8Array(all.buffer));
+    const rng = rngFor(src.seed, 'netforge.calibration.synthetic');
     for (let s = 0; s < src.samples; s += maxBatch) {
       const n = Math.min(maxBatch, src.samples - s);
-      yield { data: all.subarray(s * per, (s + n) * per), dims: [n, ...src.sample], file: `synthetic (seed ${src.seed})` };
+      const data = new Float32Array(per * n);
+      fillNormal(data, 1, rng);
+      hash.update(new Uint8Array(data.buffer));
+      yield { data, dims: [n, ...src.sample], file: `synthetic (seed ${src.seed})` };
     }
     return hash.digest('hex');
   }

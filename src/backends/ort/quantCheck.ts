@@ -1,7 +1,8 @@
 /**
  * `--check` for an int8 model: run the float model and the int8 model in onnxruntime (CPU,
  * graph optimizations on, so the int8 kernels are the ones that run) on held-out inputs and
- * compare their outputs (a = float, b = int8, over every output value of every sample):
+ * compare their outputs (a = float, b = int8, over every value of every output of every
+ * sample; a model with several outputs is judged on all of them together):
  *
  *   top-1 agreement = share of samples whose argmax over the output row is the same
  *   SQNR (dB)       = 10 log10( sum a^2 / sum (a - b)^2 )
@@ -17,7 +18,7 @@
 import type { Graph } from '../../ir/types.js';
 import { NetforgeError } from '../../errors.js';
 import { graphSession } from './compare.js';
-import { releaseSession, runFloat32, type Session, type SessionOptions } from './session.js';
+import { releaseSession, runFloat32All, type Session, type SessionOptions } from './session.js';
 import { inputBatches, type InputSource } from './calibrationSet.js';
 
 export interface QuantCheckThresholds {
@@ -71,22 +72,28 @@ export async function checkQuantized(float: Graph, int8: Graph, inputs: InputSou
   try {
     a = await graphSession(float, opts);
     b = await graphSession(int8, opts);
+    if (a.outputNames.length !== b.outputNames.length) throw new Error(`internal: the int8 model has ${b.outputNames.length} outputs, the float one ${a.outputNames.length}`);
     for (const x of iterate(inputBatches(inputs, o.batch ?? 8))) {
-      const ya = await runFloat32(a, x.data, x.dims);
-      const yb = await runFloat32(b, x.data, x.dims);
+      // every output of the model, paired in order (deeplabv3's out and aux, a backbone's stages)
+      const ysa = await runFloat32All(a, x.data, x.dims);
+      const ysb = await runFloat32All(b, x.data, x.dims);
       const n = x.dims[0]!;
-      for (let i = 0; i < ya.data.length; i++) {
-        const u = ya.data[i]!;
-        const d = u - yb.data[i]!;
-        sig += u * u;
-        noise += d * d;
-        if (!(Math.abs(d) <= maxAbs)) maxAbs = Number.isNaN(d) ? NaN : Math.abs(d);
-        refMax = Math.max(refMax, Math.abs(u));
-      }
-      if (ya.dims.length === 2) {
-        const k = ya.dims[1]!;
-        for (let s = 0; s < n; s++) if (argmax(ya.data, s * k, k) === argmax(yb.data, s * k, k)) agree++;
-        rows += n;
+      for (let o = 0; o < ysa.length; o++) {
+        const ya = ysa[o]!;
+        const yb = ysb[o]!;
+        for (let i = 0; i < ya.data.length; i++) {
+          const u = ya.data[i]!;
+          const d = u - yb.data[i]!;
+          sig += u * u;
+          noise += d * d;
+          if (!(Math.abs(d) <= maxAbs)) maxAbs = Number.isNaN(d) ? NaN : Math.abs(d);
+          refMax = Math.max(refMax, Math.abs(u));
+        }
+        if (ya.dims.length === 2) {
+          const k = ya.dims[1]!;
+          for (let s = 0; s < n; s++) if (argmax(ya.data, s * k, k) === argmax(yb.data, s * k, k)) agree++;
+          rows += n;
+        }
       }
       samples += n;
       o.onProgress?.(samples, inputs.samples);

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { fillNormal, fillUniform, rngFor } from '../../ir/random.js';
-import { BINS, addValues, newStats, rangeOf } from './rangeStats.js';
+import { BINS, addValues, clippingKl, newStats, rangeOf } from './rangeStats.js';
 
 const uniform01 = (n: number, seed: number): Float32Array => {
   const x = new Float32Array(n);
@@ -70,6 +70,27 @@ describe('range statistics', () => {
     addValues(z, uniform01(100_000, 4));
     addValues(z, new Float32Array(100_000));
     expect(rangeOf(z, { method: 'entropy' }).max).toBe(ru.max);
+  });
+
+  test('entropy: every clipping candidate gets a finite, non-negative KL (smoothing on counts, never a negative bin)', () => {
+    // smoothing normalized probabilities instead pushed small tail bins below zero: NaN or
+    // negative-mass KLs for 40 of 1921 candidates on this data, silently skipped by the search
+    const g = new Float32Array(1_000_000);
+    fillNormal(g, 1, rngFor(7, 'kl'));
+    const relu = g.map((v) => Math.max(v, 0));
+    for (const [x, levels] of [[g, 128], [relu, 256]] as const) {
+      const s = newStats('entropy');
+      addValues(s, x);
+      const h = s.hist!;
+      let last = BINS;
+      while (last > 0 && h[last - 1] === 0) last--;
+      let bad = 0;
+      for (let i = levels; i <= last; i++) {
+        const d = clippingKl(h, i, levels);
+        if (!(Number.isFinite(d) && d >= 0)) bad++;
+      }
+      expect(bad).toBe(0);
+    }
   });
 
   test('an all-zero tensor has range [0, 0]; no values at all too', () => {

@@ -114,8 +114,13 @@ export function percentileThreshold(s: RangeStats, percentile: number): number {
   return s.top;
 }
 
-/** Spread SMOOTH of the mass onto the zero entries so KL(P || Q) stays finite; undefined if all are zero. */
-function smooth(p: Float64Array): Float64Array | undefined {
+/**
+ * Give every empty bin SMOOTH counts, taken evenly from the others, so KL(P || Q) stays finite
+ * (onnxruntime's smooth_distribution). It works on raw counts, before normalizing: on
+ * probabilities, SMOOTH can exceed a small bin's mass and push it below zero.
+ * Undefined if every bin is empty.
+ */
+function smoothCounts(p: Float64Array): Float64Array | undefined {
   let zeros = 0;
   for (const v of p) if (v === 0) zeros++;
   const nonzeros = p.length - zeros;
@@ -139,37 +144,52 @@ function kl(p: Float64Array, q: Float64Array): number {
   return d;
 }
 
+/** The 128 (signed) or 256 (non-negative) quantization levels of a tensor's histogram. */
+function levelsOf(s: RangeStats): number {
+  return s.min >= 0 ? 256 : 128;
+}
+
+/**
+ * KL(P || Q) for clipping the |x| histogram `h` after its first `i` bins: P is the clipped
+ * histogram (the outliers added to its last bin), Q its quantization to `levels` levels, each
+ * level's mass spread over the bins where P is non-zero. Both smoothed as counts, then
+ * normalized. Infinity where either has no mass.
+ */
+export function clippingKl(h: Float64Array | readonly number[], i: number, levels: number): number {
+  const p = new Float64Array(i);
+  let outliers = 0;
+  for (let k = 0; k < h.length; k++) {
+    if (k < i) p[k] = h[k]!;
+    else outliers += h[k]!;
+  }
+  p[i - 1] = p[i - 1]! + outliers;
+  const q = new Float64Array(i);
+  for (let j = 0; j < levels; j++) {
+    const start = Math.floor((j * i) / levels);
+    const end = Math.floor(((j + 1) * i) / levels);
+    let mass = 0;
+    let nonzero = 0;
+    for (let k = start; k < end; k++) {
+      mass += h[k]!;
+      if (p[k] !== 0) nonzero++;
+    }
+    if (nonzero > 0) for (let k = start; k < end; k++) if (p[k] !== 0) q[k] = mass / nonzero;
+  }
+  const ps = smoothCounts(p);
+  const qs = smoothCounts(q);
+  return ps === undefined || qs === undefined ? Infinity : kl(normalize(ps), normalize(qs));
+}
+
 export function entropyThreshold(s: RangeStats): number {
   const h = s.hist!;
-  const levels = s.min >= 0 ? 256 : 128;
+  const levels = levelsOf(s);
   let last = BINS;
   while (last > 0 && h[last - 1] === 0) last--;
   if (last <= levels) return (last * s.top) / BINS || s.top;
   let best = last;
   let bestKl = Infinity;
   for (let i = levels; i <= last; i++) {
-    const p = new Float64Array(i);
-    let outliers = 0;
-    for (let k = 0; k < BINS; k++) {
-      if (k < i) p[k] = h[k]!;
-      else outliers += h[k]!;
-    }
-    p[i - 1] = p[i - 1]! + outliers;
-    const q = new Float64Array(i);
-    for (let j = 0; j < levels; j++) {
-      const start = Math.floor((j * i) / levels);
-      const end = Math.floor(((j + 1) * i) / levels);
-      let mass = 0;
-      let nonzero = 0;
-      for (let k = start; k < end; k++) {
-        mass += h[k]!;
-        if (h[k] !== 0) nonzero++;
-      }
-      if (nonzero > 0) for (let k = start; k < end; k++) if (h[k] !== 0) q[k] = mass / nonzero;
-    }
-    const ps = smooth(normalize(p));
-    const qs = smooth(normalize(q));
-    const d = ps === undefined || qs === undefined ? Infinity : kl(ps, qs);
+    const d = clippingKl(h, i, levels);
     if (d < bestKl) {
       bestKl = d;
       best = i;

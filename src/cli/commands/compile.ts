@@ -20,6 +20,7 @@ import { checkOutputs, importedSources, modelInputs } from '../outputChecks.js';
 import { QUANTIZE_CHECK_FLAGS, QUANTIZE_FLAGS, checkQuantizeCompat, quantizePlanFrom, strayNpy } from '../quantizeArgs.js';
 import { quantizedParamCount } from '../../backends/onnx/qdq.js';
 import { resolveInputSpec } from '../../dsl/inputSpec.js';
+import { printKeptBatchNorms, printRemoved, printSaturatedBiases } from '../passNotes.js';
 
 /** The flags that decide what the compiled model is; every command that writes a model takes them (export triton too). */
 export const COMPILE_FLAGS: readonly FlagSpec[] = [
@@ -138,6 +139,7 @@ export const compileCommand: Command = {
     printTrace(c.trace, p, io);
     if (quiet) return 0;
     printKeptBatchNorms(c.trace, io);
+    printSaturatedBiases(c.trace, io);
     const s = c.source;
     const f = c.stats;
     // The ONNX file's ops: int8 weights and int32 biases each add a DequantizeLinear there.
@@ -166,23 +168,6 @@ export const compileCommand: Command = {
 };
 
 /** What select-outputs left out (the classifier of a backbone), as a note on stderr. */
-function printRemoved(trace: readonly PassTrace[], io: CliIO): void {
-  const selected = trace.find((t) => t.pass === 'select-outputs');
-  if (selected === undefined) return;
-  const removed = trace.find((t) => t.pass === 'eliminate-dead')?.notes.filter((n) => n.startsWith('removed ') && !n.startsWith('removed param')) ?? [];
-  const names = removed.map((n) => n.slice('removed '.length).split(' ')[0]!);
-  io.err(`note: ${selected.notes.join('; ')}${names.length > 0 ? `; removed ${names.length} layer${names.length === 1 ? '' : 's'} no output needs (${names.slice(0, 6).join(', ')}${names.length > 6 ? ', ...' : ''})` : ''}`);
-}
-
-/** BatchNorms the fold pass left alone, and why (the same lines --trace-passes shows), as notes on stderr. */
-function printKeptBatchNorms(trace: readonly PassTrace[], io: CliIO): void {
-  const kept = trace.filter((t) => t.pass === 'fold-batchnorm').flatMap((t) => t.notes.filter((n) => n.startsWith('kept ')));
-  if (kept.length === 0) return;
-  io.err(`note: ${kept.length} BatchNormalization layer${kept.length === 1 ? '' : 's'} not folded (the model still runs them):`);
-  for (const k of kept.slice(0, 8)) io.err(`  ${k}`);
-  if (kept.length > 8) io.err(`  ... and ${kept.length - 8} more (--trace-passes lists them all)`);
-}
-
 function printTrace(trace: readonly PassTrace[], p: Parsed, io: CliIO): void {
   if (!get.bool(p, 'trace-passes')) return;
   for (const t of trace) {
