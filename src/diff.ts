@@ -5,6 +5,7 @@
  * (./diff/weights.ts). `netforge diff` prints it; the reports render it.
  */
 import type { InspectedModel } from './inspect.js';
+import type { ModelDefinition } from './dsl/model.js';
 import { allBlocks, type ModelStructure } from './backends/report/structure.js';
 import { NetforgeError } from './errors.js';
 import { allRows, diffTree, type DiffRow } from './diff/tree.js';
@@ -25,6 +26,8 @@ export interface DiffInput {
   readonly numClassesSet?: boolean;
   /** The side's --in-chans: a checkpoint's input convolution would be adapted to it. */
   readonly inChans?: number;
+  /** The side's definition: B's `backbone` and `auxHead` adapt A's checkpoint as --weights does. */
+  readonly def?: Pick<ModelDefinition, 'backbone' | 'auxHead'>;
 }
 
 export interface DiffSideInfo {
@@ -56,6 +59,7 @@ export function diffModels(a: DiffInput, b: DiffInput): ModelDiff {
   const weights = weightsCompat(a.model.graph, b.model.graph, {
     bReplacesHead: b.numClassesSet ?? false,
     ...(b.inChans !== undefined ? { bInChans: b.inChans } : {}),
+    ...(b.def !== undefined ? { bDef: b.def } : {}),
     blocksA: allBlocks(a.model.structure).map((x) => x.path),
     blocksB: allBlocks(b.model.structure).map((x) => x.path),
   });

@@ -19,7 +19,7 @@ export const MODEL_FLAGS: readonly FlagSpec[] = [
   { name: '--outputs', type: 'list', help: 'module outputs as the model\'s outputs: layer2,layer3,layer4 or layer3=aux,layer4=out (what no output needs is removed)' },
   { name: '--aux-loss', type: 'bool', help: 'segmentation models: build the auxiliary head (FCNHead on layer3) as a second output, `aux` (torchvision\'s aux_loss)' },
   { name: '--seed', type: 'int', help: 'seed for parameter initialization (default 0)' },
-  { name: '--weights', type: 'string', help: 'load weights: a .pth/.safetensors FILE, an http(s) URL (downloaded once), or imagenet1k_v1/imagenet1k_v2 (torchvision\'s)' },
+  { name: '--weights', type: 'string', help: 'load weights: a .pth/.safetensors FILE, an http(s) URL (downloaded once), imagenet1k_v1/imagenet1k_v2 (torchvision\'s; on a segmentation model: its backbone\'s) or coco_with_voc_labels_v1 (segmentation models)' },
   { name: '--strict', type: 'bool', help: 'load --weights strictly (default on); --no-strict is load_state_dict(strict=False): missing params drawn from --seed, extra keys ignored, shapes must match' },
   { name: '--weights-strip-prefix', type: 'string', repeat: true, help: "strip this prefix from the checkpoint keys that start with it (e.g. model. for a Lightning module's self.model); repeatable" },
   { name: '--weights-rename', type: 'string', repeat: true, help: "rename checkpoint keys by PATTERN=REPLACEMENT, a regular expression and its replacement ($1 for a group), e.g. '^backbone\\.='; repeatable, applied in order after --weights-strip-prefix" },
@@ -61,8 +61,8 @@ export function modelOptionsFrom(p: Parsed, def: DefinedModel): BuildModelOption
   const outputs = outputsFlag(p);
   const auxLoss = get.bool(p, 'aux-loss');
   // a zoo model without one would be E_UNUSED_OPTION pointing into netforge's own files: say what is wrong instead
-  if (auxLoss === true && ZOO.get(def.name) === def && def.auxHead === undefined) {
-    throw usageError(`--aux-loss: ${def.name} has no auxiliary head`, `the segmentation models have one: ${[...ZOO.values()].filter((m) => m.auxHead !== undefined).map((m) => m.name).join(', ')}`);
+  if (auxLoss !== undefined && ZOO.get(def.name) === def && def.auxHead === undefined) {
+    throw usageError(`--${auxLoss ? '' : 'no-'}aux-loss: ${def.name} has no auxiliary head to ${auxLoss ? 'add' : 'leave out'}`, `the segmentation models have one: ${[...ZOO.values()].filter((m) => m.auxHead !== undefined).map((m) => m.name).join(', ')}`);
   }
   return {
     ...(numClasses !== undefined ? { numClasses } : {}),
@@ -70,7 +70,11 @@ export function modelOptionsFrom(p: Parsed, def: DefinedModel): BuildModelOption
     ...(zir !== undefined ? { zeroInitResidual: zir } : {}),
     ...(input ? { input } : inChans !== undefined ? { input: [inChans, ...def.input.slice(1)] } : {}),
     ...(inChans !== undefined ? { inChans } : {}),
-    ...(reference ? { reference: reference as number[] } : {}),
+    ...(reference
+      ? { reference: reference as number[] }
+      : inChans !== undefined && def.reference !== undefined
+        ? { reference: [inChans, ...def.reference.slice(1)] }
+        : {}),
     ...(multiple !== undefined ? { sizeMultiple: multiple } : {}),
     ...(outputs ? { outputs } : {}),
     ...(get.bool(p, 'allow-unused-options') ? { allowUnusedOptions: true } : {}),

@@ -22,7 +22,7 @@ describe('weightsCompat', () => {
   test('the same model: everything loads, strictly', () => {
     const w = weightsCompat(graph('cifar_resnet20'), graph('cifar_resnet20'));
     expect(w).toMatchObject({ entries: 116, tracked: 19, loads: 116, shapeChanged: [], onlyInA: [], onlyInB: [] });
-    expect(w.verdict).toEqual({ ok: true, noStrict: false, numClasses: false, fresh: [], freshParams: 0, adapted: [] });
+    expect(w.verdict).toEqual({ ok: true, noStrict: false, numClasses: false, fresh: [], freshParams: 0, adapted: [], checkpointNotes: [] });
   });
 
   test('more blocks in B: strict fails, --no-strict leaves the new blocks fresh', () => {
@@ -47,7 +47,7 @@ describe('weightsCompat', () => {
       { name: 'fc.weight', a: [10, 64], b: [100, 64] },
       { name: 'fc.bias', a: [10], b: [100] },
     ]);
-    expect(w.verdict).toEqual({ ok: true, noStrict: false, numClasses: true, fresh: ['fc.weight', 'fc.bias'], freshParams: 6500, adapted: [] });
+    expect(w.verdict).toEqual({ ok: true, noStrict: false, numClasses: true, fresh: ['fc.weight', 'fc.bias'], freshParams: 6500, adapted: [], checkpointNotes: [] });
     const given = weightsCompat(graph('cifar_resnet20'), graph('cifar_resnet20', { numClasses: 100 }), { bReplacesHead: true });
     expect(given.verdict).toMatchObject({ ok: true, noStrict: false, numClasses: false, fresh: ['fc.weight', 'fc.bias'] });
   });
@@ -65,7 +65,7 @@ describe('weightsCompat', () => {
     const w = weightsCompat(inspectModel(net(4)).graph, inspectModel(net(8)).graph);
     expect(w.shapeChanged.map((s) => s.name)).toEqual(['conv.weight', 'bn.weight', 'bn.bias', 'bn.running_mean', 'bn.running_var']);
     expect(w.loads).toBe(1); // bn.num_batches_tracked: a counter has no width
-    expect(w.verdict).toEqual({ ok: false, noStrict: false, numClasses: false, fresh: [], freshParams: 0, adapted: [] });
+    expect(w.verdict).toEqual({ ok: false, noStrict: false, numClasses: false, fresh: [], freshParams: 0, adapted: [], checkpointNotes: [] });
   });
 
   test('--in-chans on B: the input conv is adapted before loading, as --weights does; the lists stay torch\'s', () => {

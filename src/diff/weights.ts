@@ -24,6 +24,8 @@ import type { Graph } from '../ir/types.js';
 import { numel } from '../ir/shapeMath.js';
 import { compareStateDict, inputConvWeights, loadOutcome } from '../passes/loadStateDict.js';
 import { adaptInputConv } from '../pipeline/adapt.js';
+import { adaptCheckpoint } from '../pipeline/adaptCheckpoint.js';
+import type { ModelDefinition } from '../dsl/model.js';
 import { isNetforgeError } from '../errors.js';
 import { groupKeys, type KeyGroups } from './keyGroups.js';
 
@@ -76,6 +78,8 @@ export interface LoadVerdict {
   readonly adapted: readonly string[];
   /** Why --in-chans cannot adapt A's input convolution, when it cannot. */
   readonly adaptError?: string;
+  /** What --weights does to A's checkpoint before loading it into B (a backbone's weights into `backbone.*`, a left-out auxiliary head), as it says it. */
+  readonly checkpointNotes: readonly string[];
 }
 
 export interface WeightsCompat {
@@ -106,6 +110,8 @@ export interface WeightsCompatOptions {
   /** The block paths of each model, to name whole blocks in the descriptions. */
   readonly blocksA?: readonly string[];
   readonly blocksB?: readonly string[];
+  /** B's definition: its `backbone` and `auxHead` adapt A's checkpoint as --weights does (pipeline/adaptCheckpoint.ts). */
+  readonly bDef?: Pick<ModelDefinition, 'backbone' | 'auxHead'>;
 }
 
 const shapesOf = (sd: readonly StateDictEntry[]): Map<string, readonly number[]> => new Map(sd.map((e) => [e.name, e.shape]));
@@ -130,12 +136,21 @@ function adaptedShapes(b: Graph, shapesA: ReadonlyMap<string, readonly number[]>
 /** A's checkpoint into B (rules 1-4). */
 export function weightsCompat(a: Graph, b: Graph, o: WeightsCompatOptions = {}): WeightsCompat {
   const bReplacesHead = o.bReplacesHead ?? false;
-  const sdA = stateDictEntries(a);
+  const rawA = stateDictEntries(a);
+  // A's checkpoint as --weights hands it to the load: a backbone's weights moved under B's
+  // backbone (its heads fresh), an auxiliary head B was built without left out
+  const ck = o.bDef === undefined ? undefined : adaptCheckpoint(b, new Map(rawA.map((e) => [e.name, { shape: [...e.shape], data: new Float32Array(0) }])), o.bDef, "A's checkpoint", undefined);
+  const sdA = ck === undefined ? rawA : [...ck.tensors].map(([name, t]) => ({ name, shape: t.shape }));
+  const headsFresh = ck?.fresh ?? new Set<string>();
   const sdB = stateDictEntries(b);
   const shapesB = new Map(sdB.map((e) => [e.name, e.shape]));
-  const m = compareStateDict(b, new Map(sdA.map((e) => [e.name, { shape: e.shape }])));
+  const compare = (shape: (e: StateDictEntry) => readonly number[]) => {
+    const r = compareStateDict(b, new Map(sdA.map((e) => [e.name, { shape: shape(e) }])));
+    return headsFresh.size === 0 ? r : { ...r, missing: r.missing.filter((k) => !headsFresh.has(k)) };
+  };
+  const m = compare((e) => e.shape);
   const adapt = adaptedShapes(b, shapesOf(sdA), o.bInChans);
-  const loading = adapt.error === undefined ? compareStateDict(b, new Map(sdA.map((e) => [e.name, { shape: adapt.shapes.get(e.name) ?? e.shape }]))) : m;
+  const loading = adapt.error === undefined ? compare((e) => adapt.shapes.get(e.name) ?? e.shape) : m;
   const changedNames = new Set([...m.shapes, ...m.head].map((s) => s.name));
   const unexpected = new Set(m.unexpected);
   const missing = new Set(m.missing);
@@ -149,7 +164,7 @@ export function weightsCompat(a: Graph, b: Graph, o: WeightsCompatOptions = {}):
     ...(bReplacesHead ? [] : [{ strict: true, replaceHead: true }, { strict: false, replaceHead: true }]),
   ];
   const found = adapt.error !== undefined ? undefined : attempts.map((o) => ({ o, outcome: loadOutcome(loading, o) })).find((t) => t.outcome.ok);
-  const fresh = found?.outcome.fresh ?? [];
+  const fresh = found === undefined ? [] : [...found.outcome.fresh, ...headsFresh];
   const freshSet = new Set(fresh);
   const freshParams = [...b.params].filter(([name, p]) => freshSet.has(name) && p.isParameter).reduce((s, [, p]) => s + numel(p.shape), 0);
   const verdict: LoadVerdict = {
@@ -160,10 +175,11 @@ export function weightsCompat(a: Graph, b: Graph, o: WeightsCompatOptions = {}):
     freshParams,
     adapted: [...adapt.shapes.keys()],
     ...(adapt.error !== undefined ? { adaptError: adapt.error } : {}),
+    checkpointNotes: (ck?.notices ?? []).map((n) => n.message),
   };
   return {
-    entries: sdA.length,
-    tracked: sdA.filter((e) => TRACKED.test(e.name)).length,
+    entries: rawA.length,
+    tracked: rawA.filter((e) => TRACKED.test(e.name)).length,
     loads: sdA.length - shapeChanged.length - onlyInA.length,
     shapeChanged,
     onlyInA,

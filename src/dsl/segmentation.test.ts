@@ -118,6 +118,9 @@ describe('concat, interpolate, dropout', () => {
     expect(bad({ size: [4, 4], scaleFactor: 2 })).toBe('E_BAD_ARG');
     expect(bad({ scaleFactor: 2, alignCorners: true })).toBe('E_UNSUPPORTED');
     expect(errorOf(() => onMap(4, (x) => dropout(x, { p: 1 }))).code).toBe('E_BAD_ARG');
+    // the axis as given, and the range a rank-4 tensor allows (negative axes count from the end)
+    expect(errorOf(() => onMap(4, (x) => concat([x, x], { axis: -5 }))).message).toBe('concat expected `axis` to be an integer in [-4, 4) for rank-4 tensors but got -5');
+    expect(errorOf(() => onMap(4, (x) => interpolate(x, { scaleFactor: 8192 }))).message).toBe('interpolate expected `scaleFactor` to be at most 4096 but got 8192');
     const e = errorOf(() =>
       onMap(4, (x) => concat([conv2d(x, { name: 'a', outChannels: 2, kernel: 3, stride: 2, padding: 1 }), conv2d(x, { name: 'b', outChannels: 2, kernel: 2, stride: 2 })])),
     );

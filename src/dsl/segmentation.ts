@@ -73,7 +73,9 @@ function checkInChannels(fn: string, name: string, x: Tensor, inChannels: number
     throw userError(
       'E_SHAPE_MISMATCH',
       `${fn} ${name} was built for ${inChannels} input channels but its input has ${c} (shape [${x.shape.map(formatDim).join(', ')}])`,
-      c === inChannels / 2 ? 'the map comes from the stage before the one the head was meant for (layer3 has half of layer4\'s channels)' : 'feed it the feature map it was built for, or change inChannels',
+      c === inChannels / 2
+        ? 'the map looks like the stage before the one the head was meant for (each ResNet stage doubles the channels: layer3 has half of layer4\'s); feed it the next stage, or set inChannels to ' + c
+        : 'feed it the feature map it was built for, or change inChannels',
       { module: modulePath(name) },
     );
   }

@@ -6,7 +6,7 @@
 import type { Tensor } from './builder.js';
 import { emit, modulePath, userError } from './builder.js';
 import type { NamedOptions } from './layers.js';
-import { MAX_KERNEL, layerSite, nonNegInt, positiveInt, tensorArg, where } from './validate.js';
+import { MAX_KERNEL, layerSite, positiveInt, tensorArg, where } from './validate.js';
 import { scaleFraction } from '../ir/ops.js';
 
 export interface ConcatOptions extends NamedOptions {
@@ -20,7 +20,11 @@ export function concat(xs: readonly [Tensor, ...Tensor[]], o: ConcatOptions = {}
   if (!Array.isArray(xs) || xs.length === 0) throw userError('E_BAD_ARG', 'concat expected a non-empty list of tensors', 'pass [a, b, ...]', where(site));
   xs.forEach((x) => tensorArg(site, x));
   const rank = xs[0]!.shape.length;
-  const axis = nonNegInt(site, 'axis', (o.axis ?? 1) < 0 ? (o.axis ?? 1) + rank : (o.axis ?? 1), rank - 1);
+  const given = o.axis ?? 1;
+  if (!Number.isInteger(given) || given < -rank || given >= rank) {
+    throw userError('E_BAD_ARG', `concat expected \`axis\` to be an integer in [${-rank}, ${rank}) for rank-${rank} tensors but got ${String(given)}`, 'axis 1 joins channels (torch.cat(xs, dim=1))', where(site, 'axis'));
+  }
+  const axis = given < 0 ? given + rank : given;
   return emit('Concat', modulePath(o.name ?? 'cat'), xs, [], { axis });
 }
 
@@ -65,7 +69,10 @@ export function interpolate(x: Tensor, o: InterpolateOptions): Tensor {
     const pair = typeof f === 'number' ? ([f, f] as const) : f;
     if (!Array.isArray(pair) || pair.length !== 2) throw userError('E_BAD_ARG', `interpolate expected \`scaleFactor\` to be a number or [h, w] but got ${JSON.stringify(f)}`, undefined, where(site, 'scaleFactor'));
     for (const v of pair) {
-      if (scaleFraction(v) === undefined || v > MAX_KERNEL) {
+      if (typeof v === 'number' && v > MAX_KERNEL) {
+        throw userError('E_BAD_ARG', `interpolate expected \`scaleFactor\` to be at most ${MAX_KERNEL} but got ${String(v)}`, 'resize to a size instead', where(site, 'scaleFactor'));
+      }
+      if (scaleFraction(v) === undefined) {
         throw userError('E_BAD_ARG', `interpolate expected \`scaleFactor\` to be a positive multiple of 1/2^k (2, 4, 0.5, 1.5) but got ${String(v)}`, 'other factors are not exact in ONNX\'s float32 scales; resize to a size instead', where(site, 'scaleFactor'));
       }
     }

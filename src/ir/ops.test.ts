@@ -62,10 +62,16 @@ describe('Resize', () => {
     expect(shapeError(() => shapeOf(node('Resize', { mode: 'bilinear', target: 'scale', scales: [0.1, 1] }), [['N', 3, 8, 8]])).code).toBe('E_ATTR');
     expect(shapeError(() => shapeOf(node('Resize', { mode: 'bilinear', target: 'like' }, 2), [['N', 3, 8, 8], ['N', 10]])).code).toBe('E_SHAPE_RANK');
     expect(shapeError(() => shapeOf(node('Resize', { mode: 'bilinear', target: 'like' }), [['N', 3, 8, 8]])).code).toBe('E_ATTR');
+    // a flattened map: the shape printed with its symbols, the hint about flatten()
+    const flat = shapeError(() => shapeOf(node('Resize', { mode: 'bilinear', target: 'scale', scales: [2, 2] }), [['N', dimCeilDiv('H', 2)]]));
+    expect(flat.message).toBe('Resize expects a rank-4 input, got [N, ⌈H/2⌉]');
+    expect(flat.hint).toMatch(/flattened/);
   });
   test('scaleFraction: multiples of 1/2^k only', () => {
     expect([2, 0.5, 1.5, 0.375].map(scaleFraction)).toEqual([{ num: 2, den: 1 }, { num: 1, den: 2 }, { num: 3, den: 2 }, { num: 3, den: 8 }]);
     expect([0.1, 1 / 3, 0, -2, Infinity, NaN].map(scaleFraction)).toEqual([undefined, undefined, undefined, undefined, undefined, undefined]);
+    // a multiple of 1/2^16 with more significant bits than float32 holds
+    expect(scaleFraction(257 + 2 ** -16)).toBeUndefined();
   });
   test('ONNX: linear with half_pixel (PyTorch\'s align_corners=False); scales as a float32 constant', () => {
     const spec = nodeOnnx(node('Resize', { mode: 'bilinear', target: 'scale', scales: [2, 2] }), 17);

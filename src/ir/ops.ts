@@ -113,8 +113,12 @@ function expectRank(s: Shape, rank: number, what: string): void {
   if (s.length !== rank) {
     throw new ShapeError(
       'E_SHAPE_RANK',
-      `${what} expects a rank-${rank} input, got [${s.join(', ')}]`,
-      rank === 4 ? 'image layers take [N, C, H, W]; did you forget flatten() or apply a conv after the classifier?' : undefined,
+      `${what} expects a rank-${rank} input, got ${formatShape(s)}`,
+      rank !== 4
+        ? undefined
+        : s.length < 4
+          ? 'image layers take [N, C, H, W]; this tensor was flattened (or is a classifier output): apply image layers before flatten() and the classifier'
+          : 'image layers take [N, C, H, W]',
     );
   }
 }
@@ -596,7 +600,8 @@ function concatShape(axis: number, inputs: readonly Shape[], env: ShapeEnv): Sha
 
 /** The exact fraction num/2^k of a scale factor (k <= 16), or undefined when it has none. */
 export function scaleFraction(f: number): { readonly num: number; readonly den: number } | undefined {
-  if (!(f > 0) || !Number.isFinite(f)) return undefined;
+  // ONNX's scales are float32: a factor float32 cannot hold exactly (257 + 2^-16) is refused
+  if (!(f > 0) || !Number.isFinite(f) || Math.fround(f) !== f) return undefined;
   for (let den = 1; den <= 1 << 16; den *= 2) {
     const num = f * den;
     if (Number.isSafeInteger(num)) return { num, den };

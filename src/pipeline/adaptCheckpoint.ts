@@ -39,7 +39,8 @@ function modulesOf(names: Iterable<string>): string[] {
 }
 
 /** `file`: the checkpoint's path, named in the notices. */
-export function adaptCheckpoint(g: Graph, tensors: ReadonlyMap<string, Float32Tensor>, def: Pick<ModelDefinition, 'backbone' | 'auxHead'>, file: string, seed: number): AdaptedCheckpoint {
+/** `seed` undefined: the heads are said to come from the seed, without naming it (netforge diff). */
+export function adaptCheckpoint(g: Graph, tensors: ReadonlyMap<string, Float32Tensor>, def: Pick<ModelDefinition, 'backbone' | 'auxHead'>, file: string, seed: number | undefined): AdaptedCheckpoint {
   const notices: Notice[] = [];
   let out = tensors;
   let fresh = new Set<string>();
@@ -58,7 +59,7 @@ export function adaptCheckpoint(g: Graph, tensors: ReadonlyMap<string, Float32Te
     const headParams = countParams(g, (p) => fresh.has(p.name));
     notices.push({
       level: 'warning',
-      message: `${name} holds a backbone's weights only (torchvision's weights_backbone): loaded into ${b.prefix}.*${left.length > 0 ? `, left out ${left.join(', ')}` : ''}; ${heads.join(' and ')} (${groupDigits(headParams)} params) initialized from seed ${seed}`,
+      message: `${name} holds a backbone's weights only (torchvision's weights_backbone): loaded into ${b.prefix}.*${left.length > 0 ? `, left out ${left.join(', ')}` : ''}; ${heads.join(' and ')} (${groupDigits(headParams)} params) initialized from ${seed === undefined ? 'the seed' : `seed ${seed}`}`,
     });
   }
   // rule 2

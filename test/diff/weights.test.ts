@@ -37,18 +37,22 @@ const CASES: readonly (readonly [string, InspectOptions, string, InspectOptions,
   ['cifar_resnet32', {}, 'cifar_resnet20', {}, 'no-strict (extra keys)'],
   ['resnet18', {}, 'resnet18', { inChans: 1 }, 'strict, the stem adapted by --in-chans'],
   ['resnet18', { inChans: 4 }, 'resnet18', { inChans: 2 }, 'fails: a 4-channel stem cannot be widened'],
+  ['resnet50', {}, 'deeplabv3_resnet50', {}, "strict: a backbone's weights into backbone.*, the heads fresh"],
+  ['fcn_resnet50', { auxLoss: true }, 'fcn_resnet50', {}, 'strict: the auxiliary head left out'],
 ];
 
 describe('the verdict on A\'s checkpoint is what --weights does', () => {
-  test.each(CASES)('%s %o -> %s %o: %s', (a, ao, b, bo) => {
+  test.each(CASES)('%s %o -> %s %o: %s', (a, ao, b, bo, what) => {
     const file = join(dir, `${a}-${JSON.stringify(ao).replace(/\W/g, '')}.safetensors`);
     writeCheckpoint(file, a, ao);
-    const B = { label: b, model: inspectModel(ZOO.get(b)!, bo), numClassesSet: bo.numClasses !== undefined, ...(bo.inChans !== undefined ? { inChans: bo.inChans } : {}) };
+    const B = { label: b, model: inspectModel(ZOO.get(b)!, bo), def: ZOO.get(b)!, numClassesSet: bo.numClasses !== undefined, ...(bo.inChans !== undefined ? { inChans: bo.inChans } : {}) };
     const d = diffModels({ label: a, model: inspectModel(ZOO.get(a)!, ao) }, B);
     const v = d.weights.verdict;
     const strict = load(b, bo, file, true);
     const loose = load(b, bo, file, false);
     const strictOk = v.ok && !v.noStrict && !v.numClasses;
+    // the two checkpoints --weights adapts first say so in the verdict
+    expect(v.checkpointNotes.length > 0).toBe(/backbone\.\*|auxiliary head left out/.test(what));
     expect('initialized' in strict).toBe(strictOk);
     expect('initialized' in loose).toBe(v.ok && !v.numClasses);
     const refused = { error: v.adaptError !== undefined ? 'E_IN_CHANS' : 'E_STATE_DICT' };

@@ -64,6 +64,18 @@ describe('bad dense-prediction models: coded errors at the user\'s line, nothing
     const aux = netforge(['summary', 'resnet50', '--aux-loss']);
     expect(aux.code).toBe(2);
     expect(aux.stderr).toMatch(/^error\[E_USAGE\]: --aux-loss: resnet50 has no auxiliary head/);
+    const noAux = netforge(['summary', 'resnet50', '--no-aux-loss']);
+    expect(noAux.code).toBe(2);
+    expect(noAux.stderr).toMatch(/^error\[E_USAGE\]: --no-aux-loss: resnet50 has no auxiliary head to leave out/);
+    expect(noAux.stderr).not.toContain('dist/');
+  });
+  test('--in-chans on a segmentation model sets the reference size\'s channels too', async () => {
+    const r = await runCli(['summary', 'deeplabv3_resnet50', '--in-chans', '1', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const j = JSON.parse(r.stdout) as { input: unknown[]; params: number };
+    expect(j.input).toEqual(['N', 1, 'H', 'W']);
+    // the stem conv takes 1 channel: 64 * 7 * 7 * 2 fewer params than the 3-channel model
+    expect(j.params).toBe(39_638_869 - 64 * 7 * 7 * 2);
   });
   test('refused by the type checker: an ASPP without rates, a size and a scale together, aligned corners', async () => {
     const text =

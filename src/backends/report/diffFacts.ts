@@ -151,8 +151,10 @@ export function verdictText(d: ModelDiff): string {
     ...(v.fresh.length > 0 ? [`leaving ${plural(v.fresh.length, 'tensor')} of B fresh (${int(v.freshParams)} params drawn from the seed)`] : []),
     ...(v.noStrict && w.onlyInA.length > 0 ? [`ignoring ${plural(w.onlyInA.length, 'entry').replace(/entrys$/, 'entries')} of A`] : []),
   ];
-  const tail = effects.length > 0 ? `, ${effects.join(' and ')}` : '';
-  if (!v.noStrict && !v.numClasses) return effects.length > 0 ? `loads (strict)${tail}` : 'loads fully (strict): every tensor of B comes from A';
+  // what --weights does to the checkpoint first (a backbone moved under backbone.*, an auxiliary head left out)
+  const notes = v.checkpointNotes.map((n) => `; ${n}`).join('');
+  const tail = `${effects.length > 0 ? `, ${effects.join(' and ')}` : ''}${notes}`;
+  if (!v.noStrict && !v.numClasses) return effects.length > 0 || notes !== '' ? `loads (strict)${tail}` : 'loads fully (strict): every tensor of B comes from A';
   const flags = [...(v.noStrict ? ['--no-strict'] : []), ...(v.numClasses ? ['--num-classes'] : [])].join(' ');
   return `strict load fails; loads with ${flags}${tail}`;
 }

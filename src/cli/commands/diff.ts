@@ -16,7 +16,7 @@ import { DEPTH_FLAG, depthFrom } from '../depthArgs.js';
 import { inspectModel, type InspectedModel } from '../../inspect.js';
 import { diffModels, sideError, type Side } from '../../diff.js';
 import { isNetforgeError } from '../../errors.js';
-import type { ModelOptions } from '../../dsl/model.js';
+import type { DefinedModel, ModelOptions } from '../../dsl/model.js';
 import { diffText } from '../../backends/report/diffText.js';
 import { verdictText } from '../../backends/report/diffFacts.js';
 import { diffJson } from '../../backends/report/diffJson.js';
@@ -111,13 +111,13 @@ function sidesFrom(argv: readonly string[]): { readonly a: SideArgs; readonly b:
 }
 
 /** Build one side, its errors saying which side they are. */
-async function inspectSide(which: Side, s: SideArgs): Promise<{ readonly model: InspectedModel; readonly options: ModelOptions & { readonly inChans?: number }; readonly file?: string }> {
+async function inspectSide(which: Side, s: SideArgs): Promise<{ readonly model: InspectedModel; readonly options: ModelOptions & { readonly inChans?: number }; readonly def: DefinedModel; readonly file?: string }> {
   try {
     const def = await resolveModel(s.spec, 'diff');
     const options = modelOptionsFrom(s.parsed, def);
     const model = inspectModel(def, options);
     const file = /\.(c|m)?(t|j)s(#.*)?$/.test(s.spec) ? resolve(s.spec.replace(/#.*$/, '')) : undefined;
-    return { model, options, ...(file !== undefined ? { file } : {}) };
+    return { model, options, def, ...(file !== undefined ? { file } : {}) };
   } catch (e) {
     if (isNetforgeError(e)) throw sideError(which, s.label, blameFlag(e));
     throw e;
@@ -143,7 +143,7 @@ export const diffCommand: Command = {
     }
     const d = diffModels(
       { label: a.label, model: A.model },
-      { label: b.label, model: B.model, numClassesSet: B.options.numClasses !== undefined, ...(B.options.inChans !== undefined ? { inChans: B.options.inChans } : {}) },
+      { label: b.label, model: B.model, def: B.def, numClassesSet: B.options.numClasses !== undefined, ...(B.options.inChans !== undefined ? { inChans: B.options.inChans } : {}) },
     );
     const json = own.get('json') === true;
     if (out !== undefined) {
