@@ -4,8 +4,8 @@
  * into per-tensor range statistics (./rangeStats.ts). Memory stays bounded: a file is read,
  * run in slices of at most `subBatch` samples, and dropped; only min/max and fixed-size
  * histograms are kept. The slice size follows from the outputs one sample produces (measured
- * by a one-sample run, again whenever the sample shape changes) and `memoryBudgetBytes`. Graph inputs are calibrated with minmax whatever
- * the method (the data is not clipped).
+ * by a one-sample run, again whenever the sample shape changes) and `memoryBudgetBytes`.
+ * Graph inputs are calibrated with minmax whatever the method (the data is not clipped).
  */
 import type { Graph } from '../../ir/types.js';
 import { NetforgeError } from '../../errors.js';
