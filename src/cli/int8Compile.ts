@@ -41,13 +41,13 @@ export async function openInt8Inputs(p: Parsed, def: DefinedModel, spec: { reado
   const calibration = await calibrationSource(flags, input, seed, preprocessingText(def), spec.reference);
   if (!check) return { flags, calibration };
   const specs = get.list(p, 'check-data');
-  const { openInputFiles, syntheticInputs } = await import('../backends/ort/calibrationSet.js');
+  const { openInputFiles, sharedFile, syntheticInputs } = await import('../backends/ort/calibrationSet.js');
   if (specs !== undefined) {
     const held = openInputFiles(specs, input, { flag: '--check-data' });
-    if (calibration.kind === 'files') {
-      const used = new Set(calibration.files.map((f) => f.path));
-      const both = held.files.filter((f) => used.has(resolve(f.path)));
-      if (both.length > 0) throw usageError(`--check-data must be held out from the calibration set, but ${both[0]!.shown} is in --calibration too`, 'check on inputs the calibration did not see: they measure how the int8 model does on new data');
+    const shared = calibration.kind === 'files' ? sharedFile(held.files, calibration.files) : undefined;
+    if (shared !== undefined) {
+      const what = shared.copy ? `holds the same bytes as ${shared.used.shown} of --calibration` : `is in --calibration too${shared.used.shown !== shared.held.shown ? ` (as ${shared.used.shown})` : ''}`;
+      throw usageError(`--check-data must be held out from the calibration set, but ${shared.held.shown} ${what}`, 'check on inputs the calibration did not see: they measure how the int8 model does on new data');
     }
     return { flags, calibration, check: held };
   }

@@ -85,6 +85,8 @@ export function calibrationFrom(p: Parsed): CalibrationFlags {
   if (!(METHODS as readonly string[]).includes(m)) throw usageError(`--calibration-method must be minmax, percentile or entropy, got '${m}'`);
   const percentile = get.num(p, 'calibration-percentile');
   if (percentile !== undefined && m !== 'percentile') throw usageError('--calibration-percentile applies to --calibration-method percentile');
+  // checked here, before any model is built (quantizeModel checks it again for library callers)
+  if (percentile !== undefined && !(percentile > 0 && percentile <= 100)) throw usageError(`--calibration-percentile must be in (0, 100], got ${percentile}`, 'e.g. 99.999 (the default) or 99.99');
   return {
     method: m as CalibrationMethod,
     ...(percentile !== undefined ? { percentile } : {}),

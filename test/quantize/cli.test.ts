@@ -4,7 +4,7 @@
  * the issue: a coded error, exit 1 (2 for usage), no stack trace, nothing written and an
  * existing output left as it was.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
@@ -115,7 +115,16 @@ describe('compile --quantize int8', () => {
     expect(glob.stderr).toContain('quote it');
     await refused(['--quantize', 'int8', '--calibration', cal, '--check'], 'E_USAGE', 2);
     await refused(['--quantize', 'int8', '--calibration', cal, '--check', '--check-data', join(cal, 'b.npy')], 'E_USAGE', 2);
+    // a copy of a calibration file under another name, and a link to one, are not held out either
+    copyFileSync(join(cal, 'b.npy'), join(dir, 'copy-of-b.npy'));
+    const copy = await refused(['--quantize', 'int8', '--calibration', cal, '--check', '--check-data', join(dir, 'copy-of-b.npy')], 'E_USAGE', 2);
+    expect(copy.stderr).toMatch(/copy-of-b\.npy holds the same bytes as .*b\.npy of --calibration/);
+    symlinkSync(join(cal, 'b.npy'), join(dir, 'link-to-b.npy'));
+    const link = await refused(['--quantize', 'int8', '--calibration', cal, '--check', '--check-data', join(dir, 'link-to-b.npy')], 'E_USAGE', 2);
+    expect(link.stderr).toMatch(/link-to-b\.npy is in --calibration too \(as .*b\.npy\)/);
     await refused(['--quantize', 'int8', '--calibration', cal, '--calibration-synthetic', '4'], 'E_USAGE', 2);
+    const pct = await refused(['--quantize', 'int8', '--calibration', cal, '--calibration-method', 'percentile', '--calibration-percentile', '0'], 'E_USAGE', 2);
+    expect(pct.stderr).toContain('--calibration-percentile must be in (0, 100], got 0');
     expect(existsSync(join(dir, 'never.onnx'))).toBe(false);
   });
 
@@ -185,6 +194,11 @@ describe('export triton --quantize int8', () => {
     expect(JSON.parse(meta['netforge.calibration']!)).toMatchObject({ method: 'minmax', samples: 6 });
     const bad = await cli(['export', 'triton', 'cifar_resnet20', '--repo', join(dir, 'repo2'), '--calibration', cal]);
     expect(bad.code).toBe(2);
+    expect(existsSync(join(dir, 'repo2'))).toBe(false);
+    // an unquoted glob the shell expanded: the hint says to quote it, as compile's does
+    const glob = await cli(['export', 'triton', 'cifar_resnet20', '--repo', join(dir, 'repo2'), '--quantize', 'int8', '--calibration', join(cal, 'a.npy'), join(cal, 'b.npy')]);
+    expect(glob.code).toBe(2);
+    expect(glob.stderr).toContain('quote it');
     expect(existsSync(join(dir, 'repo2'))).toBe(false);
   });
 });

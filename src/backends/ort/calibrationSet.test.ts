@@ -44,6 +44,17 @@ describe('calibration inputs', () => {
     expect(src.files.map((f) => f.samples)).toEqual([1, 2]);
   });
 
+  test('a directory or a glob takes regular .npy files only: not dotfiles, subdirectories or other files; a bracketed file name is that file', () => {
+    const a = npy('set2/a.npy', [3, 4, 4]);
+    npy('set2/._a.npy', [3, 4, 4]); // macOS's resource fork beside it
+    mkdirSync(join(dir, 'set2', 'sub.npy'));
+    writeFileSync(join(dir, 'set2', 'readme.txt'), 'x');
+    expect(resolveInputFiles([join(dir, 'set2')]).map((f) => f.path)).toEqual([a]);
+    expect(resolveInputFiles([join(dir, 'set2', '*')]).map((f) => f.path)).toEqual([a]);
+    const bracketed = npy('set3/x[1].npy', [3, 4, 4]);
+    expect(resolveInputFiles([bracketed]).map((f) => f.path)).toEqual([bracketed]);
+  });
+
   test('batches of at most N samples; the hash is the sha256 of the files in order', () => {
     const a = npy('h/0.npy', [3, 3, 4, 4]);
     const b = npy('h/1.npy', [2, 3, 4, 4], (i) => -i);

@@ -17,7 +17,7 @@
  *    set is the sha256 of the files concatenated, `cat files | sha256sum`).
  */
 import { createHash, type Hash } from 'node:crypto';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Dim } from '../../ir/types.js';
 import { fillNormal, rngFor } from '../../ir/random.js';
@@ -70,6 +70,13 @@ function globRegExp(pattern: string): RegExp {
   return new RegExp(`^${re}$`);
 }
 
+/** A directory's .npy files, sorted: regular files only, dotfiles left out as a shell's glob leaves them (macOS's ._x.npy). */
+function npyFiles(dir: string, match: (name: string) => boolean = () => true): string[] {
+  return readdirSync(dir)
+    .filter((n) => n.endsWith('.npy') && !n.startsWith('.') && match(n) && statSync(join(dir, n)).isFile())
+    .sort();
+}
+
 function empty(message: string, hint: string): NetforgeError {
   return new NetforgeError({ code: 'E_CALIBRATION_EMPTY', message, hint });
 }
@@ -86,13 +93,14 @@ export function resolveInputFiles(specs: readonly string[], flag = '--calibratio
   };
   const parts = specs.flatMap((s) => (s.includes(',') && !existsSync(s) ? s.split(',').filter((x) => x !== '') : [s]));
   for (const spec of parts) {
-    if (GLOB.test(basename(spec))) {
+    // a file whose name holds [ or * is that file, not a pattern
+    if (GLOB.test(basename(spec)) && !existsSync(spec)) {
       const dir = dirname(spec);
       if (GLOB.test(dir)) throw new NetforgeError({ code: 'E_USAGE', message: `${flag} ${spec}: wildcards work in the file name only`, hint: `list the directories, e.g. ${flag} 'a/*.npy' ${flag} 'b/*.npy'`, exitCode: 2 });
       if (!existsSync(dir) || !statSync(dir).isDirectory()) throw empty(`${flag} ${spec}: the directory ${dir} does not exist`, 'check the path');
       const re = globRegExp(basename(spec));
-      const names = readdirSync(dir).filter((n) => re.test(n)).sort();
-      if (names.length === 0) throw empty(`${flag} ${spec} matches no file`, `check the pattern; ${dir} holds ${readdirSync(dir).filter((n) => n.endsWith('.npy')).length} .npy files`);
+      const names = npyFiles(dir, (n) => re.test(n));
+      if (names.length === 0) throw empty(`${flag} ${spec} matches no .npy file`, `check the pattern; ${dir} holds ${npyFiles(dir).length} .npy files`);
       for (const n of names) add(join(dir, n));
       continue;
     }
@@ -100,7 +108,7 @@ export function resolveInputFiles(specs: readonly string[], flag = '--calibratio
       throw new NetforgeError({ code: 'E_CALIBRATION_NOT_FOUND', message: `${flag} ${spec}: no such file or directory`, file: spec, hint: 'give .npy files, a directory of them, or a glob such as data/*.npy (quoted, so the shell passes it on)' });
     }
     if (statSync(spec).isDirectory()) {
-      const names = readdirSync(spec).filter((n) => n.endsWith('.npy')).sort();
+      const names = npyFiles(spec);
       if (names.length === 0) throw empty(`${flag} ${spec}: the directory holds no .npy files`, 'save input batches with numpy.save(path, array) as float32 [n, C, H, W]');
       for (const n of names) add(join(spec, n));
       continue;
@@ -149,6 +157,34 @@ export function openInputFiles(specs: readonly string[], input: readonly Dim[], 
   const samples = files.reduce((s, f) => s + f.samples, 0);
   if (samples === 0) throw empty(`${flag}: the ${files.length === 1 ? 'file holds' : `${files.length} files hold`} no samples (a batch dimension of 0)`, 'save at least one sample');
   return { kind: 'files', files, samples };
+}
+
+/**
+ * A file of `held` that is also in `used`: the same file under another name (a link, a path
+ * through ..), or a copy holding the same bytes. Undefined when the two sets share nothing.
+ */
+export function sharedFile(held: readonly CalibrationFile[], used: readonly CalibrationFile[]): { readonly held: CalibrationFile; readonly used: CalibrationFile; readonly copy: boolean } | undefined {
+  const real = (f: CalibrationFile): string => realpathSync(f.path);
+  const byReal = new Map(used.map((f) => [real(f), f]));
+  for (const h of held) {
+    const u = byReal.get(real(h));
+    if (u !== undefined) return { held: h, used: u, copy: false };
+  }
+  // copies: only files of the same size can hold the same bytes, so only those are hashed
+  const size = (f: CalibrationFile): number => statSync(f.path).size;
+  const hashes = new Map<string, string>();
+  const hashOf = (f: CalibrationFile): string => {
+    const r = real(f);
+    let h = hashes.get(r);
+    if (h === undefined) hashes.set(r, (h = createHash('sha256').update(readWeightsFile(f.path)).digest('hex')));
+    return h;
+  };
+  const bySize = new Map<number, CalibrationFile[]>();
+  for (const u of used) bySize.set(size(u), [...(bySize.get(size(u)) ?? []), u]);
+  for (const h of held) {
+    for (const u of bySize.get(size(h)) ?? []) if (hashOf(h) === hashOf(u)) return { held: h, used: u, copy: true };
+  }
+  return undefined;
 }
 
 /** A seeded N(0, 1) set of `samples` inputs of shape `sample`. */

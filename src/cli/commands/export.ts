@@ -5,7 +5,7 @@ import { get, parseArgs, usageError, type FlagSpec, type Parsed } from '../args.
 import { modelOptionsFrom, resolveModel, seedFrom } from '../modelArgs.js';
 import { weightsOptionsFrom } from '../weightsArgs.js';
 import { COMPILE_FLAGS, compileOptionsFrom } from './compile.js';
-import { checkQuantizeCompat, quantizePlanFrom, syntheticWarning } from '../quantizeArgs.js';
+import { checkQuantizeCompat, quantizePlanFrom, strayNpy, syntheticWarning } from '../quantizeArgs.js';
 import { resolveInputSpec } from '../../dsl/inputSpec.js';
 import type { QuantizeModelOptions } from '../../quantize.js';
 import { exportTriton, type ExportTritonOptions } from '../../exportTriton.js';
@@ -130,6 +130,7 @@ export const exportCommand: Command = {
     const p = parseArgs('export', argv, FLAGS);
     const [target, model, ...rest] = p.positionals;
     if (target !== 'triton') throw usageError(target === undefined ? 'netforge export needs a target: triton' : `unknown export target '${target}'`, 'e.g. netforge export triton resnet50 --repo models');
+    if (model !== undefined) strayNpy([model, ...rest], 'export triton'); // an unquoted --calibration glob the shell expanded
     if (rest.length > 0) throw usageError(`netforge export triton takes one model, got ${[model, ...rest].join(' ')}`);
     const repo = get.str(p, 'repo');
     if (repo === undefined) throw usageError('netforge export triton needs --repo DIR (the model repository folder)', 'e.g. netforge export triton resnet50 --repo models');
