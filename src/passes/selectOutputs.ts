@@ -28,7 +28,9 @@ function nearest(name: string, paths: readonly string[]): string[] {
     for (let i = 1; i <= a.length; i++) for (let j = 1; j <= b.length; j++) dp[i]![j] = Math.min(dp[i - 1]![j]! + 1, dp[i]![j - 1]! + 1, dp[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
     return dp[a.length]![b.length]!;
   };
-  return [...paths].sort((x, y) => dist(name, x) - dist(name, y) || x.length - y.length).slice(0, 5);
+  // a path that ends in the name comes first: `layer3` is `backbone.layer3` in a segmentation model
+  const within = (p: string): number => (p.endsWith(`.${name}`) ? 0 : 1);
+  return [...paths].sort((x, y) => within(x) - within(y) || dist(name, x) - dist(name, y) || x.length - y.length).slice(0, 5);
 }
 
 export function selectOutputs(g: Graph, requests: readonly OutputSelection[], ctx?: { note: (l: string) => void }): Graph {

@@ -288,6 +288,9 @@ describe('bad symbolic declarations: coded errors at the user\'s line, nothing w
     const unknown = netforge(['compile', 'resnet18', '--outputs', 'layer5', '-o', join(dir, 'x.onnx')]);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toMatch(/^error\[E_UNKNOWN_MODULE\]: resnet18 has no module layer5\n {2}help: the nearest module paths: layer1, layer2, layer3, layer4/);
+    // a segmentation model keeps its stages under backbone: the path that ends in the name comes first
+    const seg = netforge(['compile', 'fcn_resnet50', '--outputs', 'layer3', '-o', join(dir, 'x.onnx')]);
+    expect(seg.stderr).toMatch(/help: the nearest module paths: backbone\.layer3,/);
     const dup = netforge(['compile', 'resnet18', '--outputs', 'layer2=a,layer3=a', '-o', join(dir, 'x.onnx')]);
     expect(dup.code).toBe(1);
     expect(dup.stderr).toContain('error[E_OUTPUT_NAME]: two outputs are named a');
