@@ -92,6 +92,25 @@ describe('readPth', () => {
     expect(e.message).toContain('bn.num_batches_tracked');
   });
 
+  it('legacy: every contiguous float32 tensor is a view of one buffer, wherever the storage data lands (an aligned copy of the storage region when it is misaligned)', () => {
+    const storages = { '0': { dtype: 'float32', numel: 6, bytes: new Uint8Array(Float32Array.from([1, 2, 3, 4, 5, 6]).buffer) }, '1': { dtype: 'float32', numel: 2, bytes: new Uint8Array(Float32Array.from([7, 8]).buffer) } } as const;
+    const views: ViewSpec[] = [
+      { name: 'a', storage: '0', size: [2, 3], stride: [3, 1] },
+      { name: 'b', storage: '1', size: [2], stride: [1] },
+    ];
+    const file = viewsCheckpoint('legacy', views, storages);
+    // the same bytes at each of 8 byte offsets: the storage data's alignment takes every value mod 8
+    for (let shift = 0; shift < 8; shift++) {
+      const backing = new Uint8Array(file.length + shift);
+      backing.set(file, shift);
+      const sd = parsePth(backing.subarray(shift), 'shifted.pth');
+      const a = toFloat32(sd.tensors.get('a')!);
+      const b = toFloat32(sd.tensors.get('b')!);
+      expect([...a, ...b], `shift ${shift}`).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+      expect(a.buffer, `shift ${shift}`).toBe(b.buffer);
+    }
+  });
+
   it('reports truncation of legacy files', () => {
     const buf = readFileSync(fixture('mixed_legacy.pth'));
     expectNetforgeError(() => parsePth(buf.subarray(0, buf.length - 3), 'x.pth'), 'E_WEIGHTS_TRUNCATED');

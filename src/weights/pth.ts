@@ -104,24 +104,29 @@ function parsePthLegacy(buf: Uint8Array, file: string, budget: TensorBudget): St
   const keysPickle = unpickle(buf, { ...plain, offset: pickle.end });
   if (!(keysPickle.value instanceof PyList)) throw corrupt(file, 'legacy checkpoint storage key list is not a list');
 
-  // Raw storages follow in key-list order, each as int64 element count + bytes.
-  const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  // Raw storages follow in key-list order, each as int64 element count + bytes. Where the
+  // first one's data lands depends on the pickles before it (storage keys are object ids of
+  // any length), so it is 8-byte aligned in the file buffer only by chance. When it is not,
+  // the storage region is copied once into a fresh (aligned) buffer: every tensor is then a
+  // view of that one copy, where a misaligned one would be copied tensor by tensor.
+  const region = (buf.byteOffset + keysPickle.end + 8) % 8 === 0 ? buf.subarray(keysPickle.end) : new Uint8Array(buf.subarray(keysPickle.end));
+  const dv = new DataView(region.buffer, region.byteOffset, region.byteLength);
   const storages = new Map<string, Uint8Array>();
-  let pos = keysPickle.end;
+  let pos = 0;
   for (const k of keysPickle.value.items) {
     const key = typeof k === 'number' ? String(k) : k;
     const info = typeof key === 'string' ? pickle.storages.get(key) : undefined;
     if (typeof key !== 'string' || info === undefined) throw corrupt(file, `legacy checkpoint lists storage '${printable(String(key))}' that no tensor uses`);
-    if (pos + 8 > buf.length) throw truncated(file, `legacy checkpoint ends before storage '${printable(key)}'`);
+    if (pos + 8 > region.length) throw truncated(file, `legacy checkpoint ends before storage '${printable(key)}'`);
     const count = dv.getBigInt64(pos, true);
     const es = dtypeSize(info.dtype);
     const nbytes = count * BigInt(es);
-    if (count < 0n || nbytes > BigInt(buf.length - pos - 8)) {
-      throw truncated(file, `legacy storage '${printable(key)}' declares ${count} ${info.dtype} elements but only ${buf.length - pos - 8} bytes remain`);
+    if (count < 0n || nbytes > BigInt(region.length - pos - 8)) {
+      throw truncated(file, `legacy storage '${printable(key)}' declares ${count} ${info.dtype} elements but only ${region.length - pos - 8} bytes remain`);
     }
     const start = pos + 8;
     pos = start + Number(nbytes);
-    const bytes = buf.subarray(start, pos);
+    const bytes = region.subarray(start, pos);
     storages.set(key, littleEndian ? bytes : byteSwapped(bytes, es));
   }
   const storageOf = (key: string): Uint8Array => {

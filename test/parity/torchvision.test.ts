@@ -86,10 +86,16 @@ function build(c: Case, weights: string, fold: boolean): string | Uint8Array {
   });
   expect(compiled.notices).toEqual([]);
   if (!fold) {
-    // Unchanged params are views of the one buffer the file was read into: no copy on the way to the ONNX writer.
+    // Unchanged params are views of one buffer: the one the file was read into, or (a legacy
+    // file whose storages land misaligned there, which depends on the pickles before them)
+    // its storage region copied once into an aligned buffer; never a copy per tensor.
     const buffers = new Set([...compiled.graph.params.values()].map((p) => (p.data as Float32Array).buffer));
     expect(buffers.size).toBe(1);
-    expect([...buffers][0]!.byteLength).toBe(statSync(weights).size);
+    const size = statSync(weights).size;
+    const bytes = [...buffers][0]!.byteLength;
+    if (c.format === 'legacy') expect(bytes).toBeGreaterThan(size * 0.99); // the pickles before the storages are a few kB
+    if (c.format === 'legacy') expect(bytes).toBeLessThanOrEqual(size);
+    else expect(bytes).toBe(size);
   }
   return toOnnxBytes(compiled.graph);
 }
