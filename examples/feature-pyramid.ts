@@ -10,20 +10,7 @@
  *   netforge summary examples/feature-pyramid.ts --depth 1
  *   netforge compile examples/feature-pyramid.ts -o fpn-backbone.onnx --emit-ts fpn-backbone.ts
  */
-import { batchNorm2d, bottleneck, conv2d, defineModel, makeLayer, maxPool2d, relu, scope, type Tensor } from 'netforge';
-
-function stem(x: Tensor): Tensor {
-  const y = conv2d(x, { name: 'conv1', outChannels: 64, kernel: 7, stride: 2, padding: 3, bias: false });
-  return maxPool2d(relu(batchNorm2d(y, { name: 'bn1' })), { kernel: 3, stride: 2, padding: 1 });
-}
-
-/** ResNet-50's stages: [planes, blocks, stride]. */
-const STAGES = [
-  [64, 3, 1],
-  [128, 4, 2],
-  [256, 6, 2],
-  [512, 3, 2],
-] as const;
+import { bottleneck, defineModel, resnetStages } from 'netforge';
 
 export default defineModel({
   name: 'resnet50_fpn_backbone',
@@ -33,13 +20,9 @@ export default defineModel({
   dims: { H: { multipleOf: 32 }, W: { multipleOf: 32 } },
   preprocessing: { mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225], colorSpace: 'RGB' },
   build: (x) => {
-    let y = stem(x);
-    const maps: Tensor[] = [];
-    STAGES.forEach(([planes, blocks, stride], i) => {
-      y = scope(`layer${i + 1}`, () => makeLayer(y, { block: bottleneck, planes, blocks, stride })).out;
-      maps.push(y);
-    });
-    return { c3: maps[1]!, c4: maps[2]!, c5: maps[3]! };
+    // the stem, then layer1..layer4, each stage's output in order
+    const [, c3, c4, c5] = resnetStages(x, { block: bottleneck, layers: [3, 4, 6, 3] });
+    return { c3: c3!, c4: c4!, c5: c5! };
   },
   // ResNet-50 without avgpool and fc: 25,557,032 - 2,049,000 params
   expect: { mainPath: { conv: 49, linear: 0 }, shortcutProjections: 4, params: 23_508_032 },
