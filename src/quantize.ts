@@ -15,6 +15,7 @@ import { calibrate, type CalibrationResult } from './backends/ort/calibrate.js';
 import type { InputSource } from './backends/ort/calibrationSet.js';
 import { DEFAULT_PERCENTILE, type CalibrationMethod } from './backends/ort/rangeStats.js';
 import { NetforgeError } from './errors.js';
+import { saturatedInt32 } from './ir/quant.js';
 
 export const CALIBRATION_META = 'netforge.calibration';
 
@@ -47,6 +48,8 @@ export interface QuantizedModel extends CompiledModel {
   readonly float: Graph;
   readonly plan: QuantizePlan;
   readonly calibration: CalibrationRecord & Pick<CalibrationResult, 'runs' | 'subBatch' | 'ms'>;
+  /** int32 biases the quantize pass saturated (values beyond int32 at input scale x weight scale). */
+  readonly saturatedBiases: readonly { readonly name: string; readonly values: number }[];
 }
 
 export async function quantizeModel(c: CompiledModel, o: QuantizeModelOptions): Promise<QuantizedModel> {
@@ -90,5 +93,6 @@ export async function quantizeModel(c: CompiledModel, o: QuantizeModelOptions): 
     float,
     plan,
     calibration: { ...record, runs: cal.runs, subBatch: cal.subBatch, ms: cal.ms },
+    saturatedBiases: saturatedInt32(out.params.values()),
   };
 }

@@ -1,5 +1,4 @@
 import { describe, expect, test } from 'vitest';
-import type { PassTrace } from '../passes/manager.js';
 import { printKeptBatchNorms, printSaturatedBiases } from './passNotes.js';
 
 const capture = (): { err: string[]; io: { out: (s: string) => void; err: (s: string) => void; isTTY: boolean } } => {
@@ -8,17 +7,14 @@ const capture = (): { err: string[]; io: { out: (s: string) => void; err: (s: st
 };
 
 describe('pass notes on stderr', () => {
-  test('a saturated int32 bias is a warning with a way out; an unsaturated one says nothing', () => {
-    const trace: PassTrace[] = [
-      { pass: 'quantize', changed: true, ms: 1, notes: ['quantized conv1 (Conv): weight int8 per channel [8], bias int32 (3 values beyond int32 saturated)', 'quantized fc (Gemm): weight int8 per channel [5], bias int32'] },
-    ];
+  test('a saturated int32 bias is a warning with a way out; none says nothing', () => {
     const c = capture();
-    printSaturatedBiases(trace, c.io);
-    expect(c.err[0]).toBe('warning: conv1 (Conv): weight int8 per channel [8], bias int32 (3 values beyond int32 saturated): the bias is larger than int32 holds at input scale x weight scale');
+    printSaturatedBiases([{ name: 'conv1.bias', values: 3 }], c.io);
+    expect(c.err[0]).toBe("warning: conv1.bias: 3 values saturated at int32's bounds: the bias is larger than int32 holds at input scale x weight scale");
     expect(c.err[1]).toMatch(/--quantize-exclude/);
     expect(c.err).toHaveLength(2);
     const none = capture();
-    printSaturatedBiases([{ ...trace[0]!, notes: [trace[0]!.notes[1]!] }], none.io);
+    printSaturatedBiases([], none.io);
     expect(none.err).toEqual([]);
   });
 

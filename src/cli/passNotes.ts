@@ -21,10 +21,9 @@ export function printKeptBatchNorms(trace: readonly PassTrace[], io: CliIO): voi
 }
 
 /** int32 biases the quantize pass saturated (a silent accuracy loss otherwise), as warnings. */
-export function printSaturatedBiases(trace: readonly PassTrace[], io: CliIO): void {
-  const notes = trace.filter((t) => t.pass === 'quantize').flatMap((t) => t.notes.filter((n) => n.includes('beyond int32 saturated')));
-  for (const n of notes) {
-    io.err(`warning: ${n.replace(/^quantized /, '')}: the bias is larger than int32 holds at input scale x weight scale`);
+export function printSaturatedBiases(saturated: readonly { readonly name: string; readonly values: number }[], io: CliIO): void {
+  for (const s of saturated) {
+    io.err(`warning: ${s.name}: ${s.values} value${s.values === 1 ? '' : 's'} saturated at int32's bounds: the bias is larger than int32 holds at input scale x weight scale`);
   }
-  if (notes.length > 0) io.err('  help: keep those layers in float with --quantize-exclude, or calibrate on data whose ranges fit the layer');
+  if (saturated.length > 0) io.err('  help: keep those layers in float with --quantize-exclude, or calibrate on data whose ranges fit the layer');
 }

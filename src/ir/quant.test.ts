@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, test } from 'vitest';
-import { activationQuant, quantRange, quantizeBias, quantizeValue, quantizeWeight, roundHalfEven, scaleZeroPoint } from './quant.js';
+import { activationQuant, quantRange, quantizeBias, quantizeValue, quantizeWeight, roundHalfEven, saturatedInt32, scaleZeroPoint } from './quant.js';
 import { fillNormal, rngFor } from './random.js';
 import { PYTHON, pythonHas } from '../../test/helpers/python.js';
 
@@ -72,6 +72,9 @@ describe('onnxruntime quantization formulas on hand-built tensors', () => {
     expect(b.data[0]).toBe(roundHalfEven(Math.fround(Math.fround(0.3) / b.quant.scale[0]!)));
     expect(b.data[1]).toBe(-2147483648);
     expect(b.saturated).toBe(1);
+    // found again in the quantized graph's params (what compile --quantize warns about)
+    const param = (name: string, data: Int32Array) => ({ name, dtype: 'int32' as const, data });
+    expect(saturatedInt32([param('fc.bias', b.data), param('conv1.bias', Int32Array.from([5, -7]))])).toEqual([{ name: 'fc.bias', values: 1 }]);
   });
 });
 

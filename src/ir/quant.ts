@@ -30,7 +30,7 @@
  * 7. Biases: int32, zero point 0, scale_c = input scale * weight scale_c (float32 product,
  *    what QLinearConv and QGemm assume), q = round_half_even(b / scale_c) saturated to int32.
  */
-import type { Quantization, QuantDType } from './types.js';
+import type { Param, Quantization, QuantDType } from './types.js';
 
 export type Int8DType = 'int8' | 'uint8';
 
@@ -136,6 +136,22 @@ export interface QuantizedBias {
   readonly quant: Quantization;
   /** How many values did not fit int32 and were saturated. */
   readonly saturated: number;
+}
+
+/**
+ * int32 params holding a value at int32's bounds: biases rule 7 saturated (a bias that fits
+ * lands there only by a one-in-2^31 chance), with how many values each.
+ */
+export function saturatedInt32(params: Iterable<Pick<Param, 'name' | 'dtype' | 'data'>>): { readonly name: string; readonly values: number }[] {
+  const { qmin, qmax } = TYPE_RANGE.int32;
+  const out: { name: string; values: number }[] = [];
+  for (const p of params) {
+    if (p.dtype !== 'int32' || !(p.data instanceof Int32Array)) continue;
+    let values = 0;
+    for (const v of p.data) if (v === qmin || v === qmax) values++;
+    if (values > 0) out.push({ name: p.name, values });
+  }
+  return out;
 }
 
 /** Rule 7. `weight` is the quantization of the weight the bias goes with. */

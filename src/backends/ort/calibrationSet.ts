@@ -171,18 +171,19 @@ export function sharedFile(held: readonly CalibrationFile[], used: readonly Cali
     if (u !== undefined) return { held: h, used: u, copy: false };
   }
   // copies: only files of the same size can hold the same bytes, so only those are hashed
-  const size = (f: CalibrationFile): number => statSync(f.path).size;
   const hashes = new Map<string, string>();
   const hashOf = (f: CalibrationFile): string => {
-    const r = real(f);
-    let h = hashes.get(r);
-    if (h === undefined) hashes.set(r, (h = createHash('sha256').update(readWeightsFile(f.path)).digest('hex')));
+    let h = hashes.get(f.path);
+    if (h === undefined) hashes.set(f.path, (h = createHash('sha256').update(readWeightsFile(f.path)).digest('hex')));
     return h;
   };
   const bySize = new Map<number, CalibrationFile[]>();
-  for (const u of used) bySize.set(size(u), [...(bySize.get(size(u)) ?? []), u]);
+  for (const u of used) {
+    const size = statSync(u.path).size;
+    bySize.set(size, [...(bySize.get(size) ?? []), u]);
+  }
   for (const h of held) {
-    for (const u of bySize.get(size(h)) ?? []) if (hashOf(h) === hashOf(u)) return { held: h, used: u, copy: true };
+    for (const u of bySize.get(statSync(h.path).size) ?? []) if (hashOf(h) === hashOf(u)) return { held: h, used: u, copy: true };
   }
   return undefined;
 }

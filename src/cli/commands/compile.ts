@@ -106,9 +106,11 @@ export const compileCommand: Command = {
     const t0 = performance.now();
     let c = compile(def, o);
     let int8Text: string[] = [];
+    let saturated: readonly { readonly name: string; readonly values: number }[] = [];
     if (int8 !== undefined && q !== undefined && int8Inputs !== undefined) {
       const r = await int8.quantizeCompiled(c, def.name, q, int8Inputs, io, quiet, printAfter ? { printAfter } : undefined);
       c = r.model;
+      saturated = r.model.saturatedBiases;
       if (check) await int8.checkInt8(r.model, def.name, int8Inputs, p, options.weights !== undefined, io, quiet);
       int8Text = int8.int8SummaryText(int8.int8Summary(r.model, q, r.reduceRange, r.reduceRangeWhy));
     } else if (check) {
@@ -139,7 +141,7 @@ export const compileCommand: Command = {
     printTrace(c.trace, p, io);
     if (quiet) return 0;
     printKeptBatchNorms(c.trace, io);
-    printSaturatedBiases(c.trace, io);
+    printSaturatedBiases(saturated, io);
     const s = c.source;
     const f = c.stats;
     // The ONNX file's ops: int8 weights and int32 biases each add a DequantizeLinear there.
